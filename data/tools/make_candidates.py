@@ -1,0 +1,101 @@
+"""Cut candidate statements (sentences) from the shared corpora for human reading.
+
+This only *selects and cuts* text; it never assigns a label. Labels are given by
+reading each statement against data/GUIDELINES.md (see data/README.md).
+
+Run from the repository root:  python data/tools/make_candidates.py ../shared/corpora data/annotation
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import spacy
+
+SEED = 20261123
+# Used only to *oversample* complaint sentences likely to hold expectations, which
+# are rare elsewhere; every sampled sentence is still read and labelled by a person.
+EXPECTATION_HINTS = re.compile(
+    r"\b(told|promis|should|supposed|expect|assur|guarantee|still|weeks|months|by now|never|"
+    r"agreed|advertis|at least|as of|yet|stated|informed)\w*",
+    re.I,
+)
+
+
+def sentences(nlp, text: str):
+    doc = nlp(text)
+    for sent in doc.sents:
+        span = sent.text.strip()
+        if not span or not re.search(r"\w", span):
+            continue
+        start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        yield start, start + len(span), span
+
+
+def read(path: Path):
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def main(corpora: Path, out: Path) -> None:
+    rng = random.Random(SEED)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    batches: dict[str, list[dict]] = defaultdict(list)
+
+    # banking77: ~9 queries per intent, so every intent is represented.
+    by_intent = defaultdict(list)
+    for row in read(corpora / "banking77" / "texts.jsonl"):
+        by_intent[row["intent"]].append(row)
+    for i, intent in enumerate(sorted(by_intent)):
+        batch = "banking_a" if i < len(by_intent) // 2 else "banking_b"
+        for row in rng.sample(by_intent[intent], 9):
+            for start, end, span in sentences(nlp, row["text"]):
+                batches[batch].append(
+                    {"cid": None, "source": f"banking77:{row['id']}", "start": start, "end": end, "text": span}
+                )
+
+    # app reviews: whole reviews of up to 60 words, 40 per app, every sentence kept.
+    by_app = defaultdict(list)
+    for row in read(corpora / "app_reviews_is22" / "texts.jsonl"):
+        if 3 <= len(row["text"].split()) <= 60:
+            by_app[row["app"]].append(row)
+    apps = sorted(by_app)
+    for i, app in enumerate(apps):
+        batch = "reviews_a" if i % 2 == 0 else "reviews_b"
+        for row in rng.sample(by_app[app], 40):
+            for start, end, span in sentences(nlp, row["text"]):
+                batches[batch].append(
+                    {"cid": None, "source": f"app_reviews_is22:{row['id']}", "start": start, "end": end, "text": span}
+                )
+
+    # complaint letters: 200 letters, up to 4 sentences each (<= 60 words),
+    # 3 of them oversampled for expectation hints, 1 at random.
+    letters = read(corpora / "cfpb_complaints" / "texts.jsonl")
+    for i, row in enumerate(rng.sample(letters, 200)):
+        sents = [s for s in sentences(nlp, row["text"]) if 3 <= len(s[2].split()) <= 60]
+        hinted = [s for s in sents if EXPECTATION_HINTS.search(s[2])]
+        chosen = rng.sample(hinted, min(3, len(hinted)))
+        rest = [s for s in sents if s not in chosen]
+        chosen += rng.sample(rest, min(4 - len(chosen), len(rest)))
+        batch = "complaints_a" if i % 2 == 0 else "complaints_b"
+        for start, end, span in sorted(chosen):
+            batches[batch].append(
+                {"cid": None, "source": f"cfpb_complaints:{row['id']}", "start": start, "end": end, "text": span}
+            )
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in batches.items():
+        with (out / f"{name}.candidates.jsonl").open("w", encoding="utf-8") as fh:
+            for n, row in enumerate(rows):
+                row["cid"] = f"{name}-{n:04d}"
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(name, len(rows))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
