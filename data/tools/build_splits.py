@@ -1,0 +1,122 @@
+"""Assemble data/{train,dev,test}.jsonl from the readings in data/annotation/.
+
+    python data/tools/build_splits.py
+
+For each statement the label is the first reading's, replaced by the adjudicated label
+where the second reading disagreed (data/annotation/adjudicated.jsonl). Statements of one
+original message stay in one split; splits are stratified by corpus and by the message's
+labels (70/15/15); a text that folds (case, punctuation) to one already in another split is
+dropped, so no text is shared across splits.
+"""
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from needswants.data import fold  # noqa: E402
+
+ANNOTATION = ROOT / "data" / "annotation"
+SEED = 7
+PATTERN = ["train"] * 14 + ["dev"] * 3 + ["test"] * 3
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+
+
+def statements() -> list[dict]:
+    """Every read statement with its key, group (original message) and corpus."""
+    out = []
+    for reading in sorted(ANNOTATION.glob("*.reading1.jsonl")):
+        batch = reading.name.split(".")[0]
+        rows = read_jsonl(reading)
+        written = (ANNOTATION / f"{batch}.messages.jsonl").is_file()
+        if not written:
+            cands = {c["cid"]: c for c in read_jsonl(ANNOTATION / f"{batch}.candidates.jsonl")}
+        part = Counter()
+        for n, row in enumerate(rows, 1):
+            unit = row["mid"] if written else row["cid"]
+            part[unit] += 1
+            source = "written" if written else cands[unit]["source"]
+            out.append({
+                "key": f"{batch}:{n}",
+                "id": f"{unit}.{part[unit]}",
+                "group": unit if written else source,
+                "corpus": batch if written else source.split(":")[0],
+                "source": source,
+                **{k: row[k] for k in ("text", "label", "explicit", "negated", "level", "target")},
+            })
+    return out
+
+
+def apply_adjudication(rows: list[dict]) -> None:
+    path = ANNOTATION / "adjudicated.jsonl"
+    if not path.is_file():
+        return
+    final = {a["key"]: a for a in read_jsonl(path)}
+    for row in rows:
+        if row["key"] in final:
+            decided = final[row["key"]]
+            row["label"] = decided["label"]
+            row["level"] = decided.get("level") if decided["label"] == "expectation" else None
+            if decided["label"] == "none":
+                row["target"] = None
+
+
+def assign_splits(rows: list[dict]) -> None:
+    rng = random.Random(SEED)
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row["group"]].append(row)
+    by_corpus: dict[str, list[str]] = defaultdict(list)
+    for group, members in groups.items():
+        by_corpus[members[0]["corpus"]].append(group)
+    for corpus, names in sorted(by_corpus.items()):
+        rng.shuffle(names)
+        # stratify: order groups by their rarest label, then deal them out 14/3/3
+        rank = {"expectation": 0, "want": 1, "need": 2, "none": 3}
+        names.sort(key=lambda g: min(rank[r["label"]] for r in groups[g]))
+        for i, group in enumerate(names):
+            for row in groups[group]:
+                row["split"] = PATTERN[i % len(PATTERN)]
+
+
+def record(row: dict) -> dict:
+    target = None
+    if row["target"]:
+        start = row["text"].find(row["target"])
+        if start >= 0:
+            target = {"start": start, "end": start + len(row["target"]), "text": row["target"]}
+    return {"id": row["id"], "text": row["text"], "label": row["label"], "explicit": row["explicit"],
+            "negated": row["negated"], "level": row["level"] if row["label"] == "expectation" else None,
+            "target": target if row["label"] != "none" else None, "source": row["source"], "split": row["split"]}
+
+
+def main() -> None:
+    rows = statements()
+    apply_adjudication(rows)
+    assign_splits(rows)
+    order = {"train": 0, "dev": 1, "test": 2}
+    first_split: dict[str, str] = {}
+    kept, dropped = defaultdict(list), 0
+    for row in sorted(rows, key=lambda r: order[r["split"]]):
+        key = fold(row["text"])
+        if first_split.setdefault(key, row["split"]) != row["split"]:
+            dropped += 1
+            continue
+        kept[row["split"]].append(record(row))
+    for split in order:
+        with (ROOT / "data" / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for rec in kept[split]:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        print(split, len(kept[split]), dict(Counter(r["label"] for r in kept[split])))
+    print("dropped as cross-split duplicates:", dropped)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The model card (``card.md``) rendered from the model's meta data."""
+from __future__ import annotations
+
+from typing import Any
+
+from .schema import LABELS
+
+
+def _metrics_table(report: dict[str, Any]) -> str:
+    rows = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for label in LABELS:
+        m = report["per_label"][label]
+        rows.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
+    rows.append(f"| **macro** | | | **{report['macro_f1']:.3f}** | {report['n']} |")
+    return "\n".join(rows) + f"\n\nCalibration error (ECE, 10 bins): {report['calibration_error']:.3f}."
+
+
+def render_card(meta: dict[str, Any]) -> str:
+    data = meta.get("data", {})
+    parts = [
+        "# needswants model card",
+        "",
+        f"Trained {meta.get('trained_at', '?')} with needswants {meta.get('needswants_version', '?')}, "
+        f"seed {meta.get('seed', '?')}, C={meta.get('C', '?')}.",
+        "",
+        "## Intended use", "", meta.get("intended_use", ""), "",
+        "## Limits", "", meta.get("limits", ""), "",
+        "## Training data", "",
+        f"{data.get('n', '?')} statements, sha256 `{data.get('sha256', '?')}`; per label: "
+        + ", ".join(f"{k} {v}" for k, v in data.get("labels", {}).items()) + ".",
+        "",
+    ]
+    for split in ("dev", "test"):
+        if meta.get(split):
+            parts += [f"## Scores on {split}", "", _metrics_table(meta[split]), ""]
+    if meta.get("baseline_test"):
+        parts += ["## Keyword baseline on test", "", _metrics_table(meta["baseline_test"]), ""]
+    parts += ["## Library versions", ""] + [f"- {k}: {v}" for k, v in meta.get("versions", {}).items()]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,190 @@
+"""The spaCy component ``needswants``: statements, labels and attributes on every Doc.
+
+``nlp.add_pipe("needswants")`` adds the shipped model to any English pipeline;
+``config={"model": DIR}`` points it at another model's component folder. Results land in
+``doc._.needswants`` (a list of statement dicts, JSON-able, so ``DocBin`` and ``n_process``
+keep them), ``doc.spans["needswants"]`` (one Span per statement) and ``span._.needswants``
+(the dict of a statement span, or ``None``). The factory is registered by decorator and by
+the ``spacy_factories`` entry point, so ``spacy.load()`` works in a fresh process.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Optional
+
+import srsly
+from spacy.language import Language
+from spacy.lookups import Lookups, load_lookups
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
+
+from . import attributes, features, paths
+from .cues import CueMatch, CueMatcher
+from .errors import ModelLoadError
+from .model import StatementClassifier
+from .schema import LABELS
+from .segment import statement_spans
+
+EXTENSION = "needswants"
+SPANS_KEY = "needswants"
+LEMMA_FILE = "lookups.bin"
+
+
+def _span_annotation(span: Span) -> Optional[dict[str, Any]]:
+    for statement in span.doc._.get(EXTENSION) or ():
+        if statement["start"] == span.start_char and statement["end"] == span.end_char:
+            return statement
+    return None
+
+
+def register_extensions() -> None:
+    """Register ``Doc._.needswants`` and ``Span._.needswants`` once (guarded)."""
+    if not Doc.has_extension(EXTENSION):
+        Doc.set_extension(EXTENSION, default=None)
+    if not Span.has_extension(EXTENSION):
+        Span.set_extension(EXTENSION, getter=_span_annotation)
+
+
+@Language.factory(
+    "needswants",
+    assigns=["doc._.needswants", "doc.spans", "span._.needswants"],
+    default_config={"model": None, "batch_size": 1000},
+)
+def make_needswants(nlp: Language, name: str, model: Optional[str], batch_size: int) -> "NeedswantsComponent":
+    return NeedswantsComponent(nlp, name, model=model, batch_size=batch_size)
+
+
+class NeedswantsComponent:
+    """Segment, classify and describe statements. Heavy state is read on first use."""
+
+    def __init__(self, nlp: Language, name: str = "needswants", *, model: Optional[str] = None,
+                 batch_size: int = 1000) -> None:
+        if batch_size < 1:
+            raise ValueError(f"needswants: batch_size must be 1 or more, got {batch_size}.")
+        folder = Path(model) if model is not None else None
+        if folder is not None and not (folder / "classifier.skops").is_file():
+            raise ModelLoadError(
+                f"needswants: config 'model' = {model!r} is not a needswants component folder "
+                "(it must hold classifier.skops). Use a model's 'needswants' subfolder, or leave "
+                "'model' unset for the shipped model."
+            )
+        self.name = name
+        self.batch_size = batch_size
+        self.model_folder = folder
+        self.cue_matcher = CueMatcher(nlp)
+        self._classifier: Optional[StatementClassifier] = None
+        self._lemmas: Optional[dict[str, str]] = None
+        register_extensions()
+
+    # -- state ----------------------------------------------------------------------------
+    def _load(self, folder: Path) -> None:
+        self._classifier = StatementClassifier.from_disk(folder)
+        lookups = Lookups().from_disk(folder, filename=LEMMA_FILE) if (folder / LEMMA_FILE).is_file() else None
+        self._lemmas = dict(lookups.get_table("lemma_lookup").items()) if lookups else {}
+
+    @property
+    def classifier(self) -> StatementClassifier:
+        if self._classifier is None:
+            self._load(self.model_folder or paths.shipped_component_folder())
+        assert self._classifier is not None
+        return self._classifier
+
+    @property
+    def lemmas(self) -> dict[str, str]:
+        if self._lemmas is None:
+            self._load(self.model_folder or paths.shipped_component_folder())
+        assert self._lemmas is not None
+        return self._lemmas
+
+    def set_model(self, classifier: StatementClassifier, lemmas: dict[str, str]) -> None:
+        """Use a freshly trained classifier (training calls this)."""
+        self._classifier = classifier
+        self._lemmas = lemmas
+
+    # -- the pipeline API -----------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: Optional[int] = None) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size or self.batch_size):
+            batch = list(batch)
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def analyse(self, doc: Doc) -> tuple[list[Span], list[list[CueMatch]], list[dict[str, str]]]:
+        """Statements of ``doc``, the cues inside each, and each statement's feature views."""
+        spans = statement_spans(doc)
+        all_cues = self.cue_matcher(doc) if spans else []
+        cues_per_span = [[c for c in all_cues if s.start_char <= c.start and c.end <= s.end_char] for s in spans]
+        lemmas = self.lemmas
+        views = [features.statement_views(s, c, lemmas) for s, c in zip(spans, cues_per_span)]
+        return spans, cues_per_span, views
+
+    def whole_doc_views(self, doc: Doc) -> dict[str, str]:
+        """Feature views of a whole Doc taken as one statement (``Labeler.classify``)."""
+        cues = self.cue_matcher(doc)
+        return features.statement_views(doc[:], cues, self.lemmas)
+
+    def predict(self, docs: list[Doc]) -> list[list[dict[str, Any]]]:
+        """Statement dicts for every doc, classifying the whole batch in one call."""
+        analysed = [self.analyse(doc) for doc in docs]
+        all_views = [v for _, _, views in analysed for v in views]
+        if not all_views:
+            return [[] for _ in docs]
+        proba = self.classifier.predict_proba(all_views)
+        best = proba.argmax(axis=1)
+        expectation_rows = [i for i, b in enumerate(best) if LABELS[b] == "expectation"]
+        levels = dict(zip(expectation_rows,
+                          self.classifier.predict_levels([all_views[i] for i in expectation_rows])))
+        out, row = [], 0
+        for spans, cues, _ in analysed:
+            statements = []
+            for span, span_cues in zip(spans, cues):
+                label = LABELS[best[row]]
+                statement = {
+                    "text": span.text,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "label": label,
+                    "confidence": float(proba[row, best[row]]),
+                    "scores": {lab: float(p) for lab, p in zip(LABELS, proba[row])},
+                }
+                statement.update(attributes.describe(span, label, span_cues))
+                statement["level"] = levels.get(row)
+                statements.append(statement)
+                row += 1
+            out.append(statements)
+        return out
+
+    def set_annotations(self, docs: list[Doc], statements: list[list[dict[str, Any]]]) -> None:
+        for doc, doc_statements in zip(docs, statements):
+            doc._.set(EXTENSION, doc_statements)
+            doc.spans[SPANS_KEY] = [doc.char_span(s["start"], s["end"]) for s in doc_statements]
+
+    # -- serialisation --------------------------------------------------------------------
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.classifier.to_disk(path)
+        lookups = Lookups()
+        lookups.add_table("lemma_lookup", self.lemmas)
+        lookups.to_disk(path, filename=LEMMA_FILE)
+        srsly.write_json(path / "cfg.json", {"batch_size": self.batch_size})
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "NeedswantsComponent":
+        self._load(Path(path))
+        return self
+
+
+def english_lemma_table() -> dict[str, str]:
+    """spaCy's English lookup lemmas (needs spacy-lookups-data, a training-time dependency)."""
+    try:
+        lookups = load_lookups("en", ["lemma_lookup"])
+    except (ValueError, ImportError) as err:
+        raise ModelLoadError(
+            "Training needs spaCy's lookup tables: pip install 'needswants[train]' "
+            f"(spacy-lookups-data). ({err})"
+        ) from err
+    return dict(lookups.get_table("lemma_lookup").items())

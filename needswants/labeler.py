@@ -1,0 +1,176 @@
+"""``Labeler``: the public object. Text in, labelled statements out.
+
+A Labeler wraps a spaCy pipeline whose last component is ``needswants``. Texts longer than
+:data:`CHUNK_CHARS` are labelled in pieces cut at line or sentence ends, so any size works
+and nothing is truncated; offsets always point into the text as given.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+import spacy
+import srsly
+from spacy.language import Language
+
+from . import paths, pipeline
+from .component import NeedswantsComponent, register_extensions
+from .errors import ModelLoadError, check_text
+from .schema import LABELS, Result, Statement
+
+CHUNK_CHARS = 100_000
+CARD_FILE = "card.md"
+PathLike = Union[str, Path]
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pairs covering ``text``, cut at a line end or sentence end when possible."""
+    offset = 0
+    while len(text) - offset > size:
+        window = text[offset:offset + size]
+        cut = max(window.rfind("\n"), window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 1 if cut > size // 2 else size
+        yield offset, text[offset:offset + cut]
+        offset += cut
+    yield offset, text[offset:]
+
+
+def _shift(statement: dict[str, Any], offset: int) -> dict[str, Any]:
+    if offset:
+        statement = dict(statement, start=statement["start"] + offset, end=statement["end"] + offset)
+        for key in ("target", "cue"):
+            if statement[key] is not None:
+                span = statement[key]
+                statement[key] = dict(span, start=span["start"] + offset, end=span["end"] + offset)
+    return statement
+
+
+class Labeler:
+    """Label customer text: ``nw(text)``, ``nw.pipe(texts)``, ``nw.classify(statements)``."""
+
+    labels: tuple[str, ...] = LABELS
+
+    def __init__(self, nlp: Language) -> None:
+        if "needswants" not in nlp.pipe_names:
+            raise ValueError("Labeler needs a spaCy pipeline with the 'needswants' component.")
+        self.nlp = nlp
+
+    @property
+    def component(self) -> NeedswantsComponent:
+        return self.nlp.get_pipe("needswants")
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The model card data (``meta.json``'s ``needswants`` section)."""
+        return dict(self.nlp.meta.get("needswants", {}))
+
+    # -- labelling ------------------------------------------------------------------------
+    def __call__(self, text: str) -> Result:
+        return next(self.pipe([text]))
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000, n_process: int = 1) -> Iterator[Result]:
+        """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes."""
+        in_flight: dict[int, str] = {}  # texts sent to spaCy whose Result is not yet out
+
+        def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
+            for index, text in enumerate(texts):
+                in_flight[index] = check_text(text)
+                for offset, piece in _chunks(text):
+                    yield piece, (index, offset)
+
+        docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+        current: Optional[int] = None
+        statements: list[Statement] = []
+        for doc, (index, offset) in docs:
+            if current is not None and index != current:
+                yield Result(in_flight.pop(current), tuple(statements))
+                statements = []
+            current = index
+            statements.extend(Statement(**_shift(s, offset)) for s in doc._.needswants)
+        if current is not None:
+            yield Result(in_flight.pop(current), tuple(statements))
+
+    def _whole_statement_views(self, statements: Sequence[str]) -> list[dict[str, str]]:
+        component = self.component
+        views = []
+        for text in statements:
+            doc = self.nlp.make_doc(check_text(text))
+            views.append(component.whole_doc_views(doc))
+        return views
+
+    def predict_proba(self, statements: Sequence[str]) -> np.ndarray:
+        """Probabilities (n, 4) for strings each taken as ONE statement; columns in ``labels`` order."""
+        return self.component.classifier.predict_proba(self._whole_statement_views(list(statements)))
+
+    def classify(self, statements: Sequence[str]) -> list[str]:
+        """One label per string, each string taken as one statement (no segmentation)."""
+        proba = self.predict_proba(statements)
+        return [LABELS[i] for i in proba.argmax(axis=1)] if len(proba) else []
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, folder: PathLike) -> Path:
+        """Write the model folder: spaCy pipeline, classifier (skops), meta.json and card.md."""
+        folder = Path(folder)
+        self.nlp.to_disk(folder)
+        from .card import render_card  # local: only saving needs the card template
+
+        (folder / CARD_FILE).write_text(render_card(self.meta), encoding="utf-8")
+        return folder
+
+
+ALLOWED_FACTORIES = frozenset({
+    "needswants", "sentencizer", "senter", "parser", "tok2vec", "tagger", "attribute_ruler",
+    "lemmatizer", "morphologizer", "transformer", "curated_transformer",
+})
+
+
+def _check_model_folder(folder: Path) -> None:
+    if not (folder / "config.cfg").is_file() or not (folder / "needswants" / "classifier.skops").is_file():
+        raise ModelLoadError(
+            f"{folder} is not a needswants model folder: it must hold config.cfg and "
+            "needswants/classifier.skops. Make one with `needswants train` or Labeler.save(DIR)."
+        )
+    config = spacy.util.load_config(folder / "config.cfg", interpolate=False)
+    for name, component in config.get("components", {}).items():
+        factory = component.get("factory")
+        if factory not in ALLOWED_FACTORIES:
+            raise ModelLoadError(
+                f"{folder}/config.cfg names component {name!r} with factory {factory!r}, which needswants "
+                f"does not load. Allowed: {sorted(ALLOWED_FACTORIES)}."
+            )
+    meta = srsly.read_json(folder / "meta.json") if (folder / "meta.json").is_file() else {}
+    from . import __version__
+    from .model import FORMAT_VERSION
+
+    saved_format = meta.get("needswants", {}).get("format_version")
+    if saved_format != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"{folder} was saved by needswants {meta.get('needswants', {}).get('needswants_version', '?')} "
+            f"in model format {saved_format!r}; needswants {__version__} reads format {FORMAT_VERSION}. "
+            "Retrain it: needswants train TRAIN.jsonl --dev DEV.jsonl -o DIR"
+        )
+
+
+def load(path: Optional[PathLike] = None, *, spacy_model: Optional[PathLike] = None) -> Labeler:
+    """Load a Labeler: the shipped default model, or the model folder at ``path``.
+
+    ``spacy_model`` (an installed package name or a folder) swaps in a trained spaCy pipeline
+    whose parser then gives clause boundaries; the default needs none.
+    """
+    folder = Path(path) if path is not None else paths.shipped_model_folder()
+    _check_model_folder(folder)
+    register_extensions()
+    if spacy_model is None:
+        nlp = spacy.load(folder)
+    else:
+        nlp = pipeline.trained_pipeline(spacy_model)
+        nlp.add_pipe("needswants", config={"model": str(folder / "needswants")})
+        nlp.meta["needswants"] = srsly.read_json(folder / "meta.json").get("needswants", {})
+    return Labeler(nlp)
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,36 @@
+"""Building the spaCy ``Language``: blank English with a sentencizer, or a trained pipeline."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+import spacy
+from spacy.language import Language
+
+#: Components of a trained pipeline that needswants never uses; left out to save time.
+UNUSED_COMPONENTS = ("ner", "textcat", "textcat_multilabel", "entity_ruler", "entity_linker")
+
+
+def blank_pipeline() -> Language:
+    """English tokenizer plus the rule-based sentencizer: all the default model needs."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def trained_pipeline(name_or_path: Union[str, Path]) -> Language:
+    """A trained English pipeline (e.g. one with a parser), used for clause boundaries."""
+    try:
+        nlp = spacy.load(name_or_path, exclude=list(UNUSED_COMPONENTS))
+    except OSError as err:
+        raise OSError(
+            f"Cannot load the spaCy pipeline {str(name_or_path)!r}: it is not an installed package or a "
+            "pipeline folder. Install one (e.g. pip install 'needswants[parser]') or leave spacy_model unset."
+        ) from err
+    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+        nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def with_parser(spacy_model: Optional[Union[str, Path]]) -> Language:
+    return blank_pipeline() if spacy_model is None else trained_pipeline(spacy_model)
