@@ -12,7 +12,9 @@ def _metrics_table(report: dict[str, Any]) -> str:
         m = report["per_label"][label]
         rows.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
     rows.append(f"| **macro** | | | **{report['macro_f1']:.3f}** | {report['n']} |")
-    return "\n".join(rows) + f"\n\nCalibration error (ECE, 10 bins): {report['calibration_error']:.3f}."
+    ece = report.get("calibration_error")
+    note = f"\n\nCalibration error (ECE, 10 bins): {ece:.3f}." if ece is not None else ""
+    return "\n".join(rows) + note
 
 
 def render_card(meta: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from spacy.tokens import Span
 
 from .cues import CueMatch
@@ -60,27 +60,39 @@ def statement_views(span: Span, cues: Sequence[CueMatch], lemmas: Mapping[str, s
     }
 
 
-def make_vectorizers() -> dict[str, TfidfVectorizer]:
-    """Unfitted vectorizers, one per view (plain scikit-learn objects, safe to persist)."""
+def make_vectorizers() -> dict[str, tuple[HashingVectorizer, TfidfTransformer]]:
+    """Unfitted (hasher, tf-idf) pairs, one per view: plain scikit-learn objects, safe to persist.
+
+    Hashing keeps the model file small and quick to load (no vocabulary dictionaries).
+    """
+    def hashed(n_features: int, **kwargs: object) -> HashingVectorizer:
+        return HashingVectorizer(n_features=n_features, alternate_sign=False, norm=None, lowercase=False,
+                                 dtype=np.float32, **kwargs)
+
     return {
-        "words": TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), min_df=2,
-                                 sublinear_tf=True, dtype=np.float32),
-        "lemmas": TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 3), min_df=2,
-                                  sublinear_tf=True, dtype=np.float32),
-        "chars": TfidfVectorizer(analyzer="char_wb", lowercase=False, ngram_range=(2, 5), min_df=3,
-                                 sublinear_tf=True, max_features=60000, dtype=np.float32),
-        "cues": TfidfVectorizer(token_pattern=r"\S+", lowercase=False, use_idf=False, sublinear_tf=True,
-                                dtype=np.float32),
+        "words": (hashed(2**17, token_pattern=r"\S+", ngram_range=(1, 2)), TfidfTransformer(sublinear_tf=True)),
+        "lemmas": (hashed(2**17, token_pattern=r"\S+", ngram_range=(1, 3)), TfidfTransformer(sublinear_tf=True)),
+        "chars": (hashed(2**18, analyzer="char_wb", ngram_range=(2, 5)), TfidfTransformer(sublinear_tf=True)),
+        "cues": (hashed(2**12, token_pattern=r"\S+"), TfidfTransformer(use_idf=False, sublinear_tf=True)),
     }
 
 
-def fit_transform(vectorizers: Mapping[str, TfidfVectorizer], views: Sequence[Mapping[str, str]]) -> sp.csr_matrix:
-    """Fit every vectorizer on its view and return the joined feature matrix."""
-    blocks = [vectorizers[name].fit_transform([v[name] for v in views]) for name in VIEWS]
+Vectorizers = Mapping[str, tuple[HashingVectorizer, TfidfTransformer]]
+
+
+def fit_transform(vectorizers: Vectorizers, views: Sequence[Mapping[str, str]]) -> sp.csr_matrix:
+    """Fit every view's tf-idf weights and return the joined feature matrix."""
+    blocks = []
+    for name in VIEWS:
+        hasher, tfidf = vectorizers[name]
+        blocks.append(tfidf.fit_transform(hasher.transform([v[name] for v in views])))
     return sp.hstack(blocks, format="csr")
 
 
-def transform(vectorizers: Mapping[str, TfidfVectorizer], views: Sequence[Mapping[str, str]]) -> sp.csr_matrix:
-    """The joined feature matrix of ``views`` with fitted vectorizers."""
-    blocks = [vectorizers[name].transform([v[name] for v in views]) for name in VIEWS]
+def transform(vectorizers: Vectorizers, views: Sequence[Mapping[str, str]]) -> sp.csr_matrix:
+    """The joined feature matrix of ``views`` with fitted weights."""
+    blocks = []
+    for name in VIEWS:
+        hasher, tfidf = vectorizers[name]
+        blocks.append(tfidf.transform(hasher.transform([v[name] for v in views])))
     return sp.hstack(blocks, format="csr")

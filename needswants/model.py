@@ -6,6 +6,7 @@ so loading a model never runs code from it. Plain pickle and joblib are never us
 """
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "numpy.dtype", "numpy.ndarray", "numpy.float32", "numpy.float64", "numpy.int64", "numpy.int32",
     "numpy.str_", "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
     "scipy.sparse._csr.csr_matrix",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.HashingVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.calibration.CalibratedClassifierCV",
@@ -69,7 +70,7 @@ class StatementClassifier(BaseEstimator):
         counts = np.bincount(y, minlength=len(LABELS))
         folds = int(min(5, counts[counts > 0].min()))
         if self.calibration != "none" and folds >= 2:
-            self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds, ensemble=True)
+            self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds, ensemble=False)
         else:
             self.classifier_ = base
         self.classifier_.fit(X, y)
@@ -117,7 +118,7 @@ class StatementClassifier(BaseEstimator):
             "level_classifier": self.level_classifier_,
         }
         folder.mkdir(parents=True, exist_ok=True)
-        sio.dump(state, folder / CLASSIFIER_FILE)
+        sio.dump(state, folder / CLASSIFIER_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
     @classmethod
     def from_disk(cls, folder: Path) -> "StatementClassifier":

@@ -1,0 +1,48 @@
+"""Draw the random sample for the second, independent reading (labels hidden).
+
+    python data/tools/sample_second_reading.py   # writes data/annotation/second_reading_{1,2}.todo.jsonl
+"""
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "data" / "tools"))
+from build_splits import ANNOTATION, read_jsonl, statements  # noqa: E402
+
+SEED = 11
+SHARE = 0.11  # a little over the 10% asked for, so it stays above 10% after de-duplication
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    rows = statements()
+    contexts = {}
+    for path in ANNOTATION.glob("*.candidates.jsonl"):
+        for c in read_jsonl(path):
+            contexts[c["cid"]] = c["text"]
+    for path in ANNOTATION.glob("*.messages.jsonl"):
+        for m in read_jsonl(path):
+            contexts[m["mid"]] = m["text"]
+    by_batch: dict[str, list[dict]] = {}
+    for row in rows:
+        by_batch.setdefault(row["key"].split(":")[0], []).append(row)
+    sample = []
+    for batch, members in sorted(by_batch.items()):
+        sample += rng.sample(members, max(1, round(SHARE * len(members))))
+    rng.shuffle(sample)
+    half = len(sample) // 2
+    for part, chunk in (("1", sample[:half]), ("2", sample[half:])):
+        with (ANNOTATION / f"second_reading_{part}.todo.jsonl").open("w", encoding="utf-8") as fh:
+            for row in chunk:
+                unit = row["id"].rsplit(".", 1)[0]
+                fh.write(json.dumps({"key": row["key"], "text": row["text"], "context": contexts[unit]},
+                                    ensure_ascii=False) + "\n")
+    print(len(sample), "statements sampled of", len(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from needswants.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Readers and writers for ticket exports (CSV, JSONL, JSON, Parquet)."""
