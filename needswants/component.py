@@ -63,10 +63,10 @@ class NeedswantsComponent:
         if batch_size < 1:
             raise ValueError(f"needswants: batch_size must be 1 or more, got {batch_size}.")
         folder = Path(model) if model is not None else None
-        if folder is not None and not (folder / "classifier.skops").is_file():
+        if folder is not None and not (folder / "classifier.json").is_file():
             raise ModelLoadError(
                 f"needswants: config 'model' = {model!r} is not a needswants component folder "
-                "(it must hold classifier.skops). Use a model's 'needswants' subfolder, or leave "
+                "(it must hold classifier.json and classifier.npz). Use a model's 'needswants' subfolder, or leave "
                 "'model' unset for the shipped model."
             )
         self.name = name

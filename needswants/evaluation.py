@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Union
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from .data import Example, read_examples
 from .schema import LABELS
@@ -43,6 +42,8 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = CALIBRA
 
 def scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     """Per-label precision/recall/F1/support, macro-F1, accuracy and confusion matrix."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     p, r, f, s = precision_recall_fscore_support(gold, predicted, labels=list(LABELS), zero_division=0)
     return {
         "per_label": {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}

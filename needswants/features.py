@@ -1,41 +1,53 @@
-"""Turn statements into the classifier's input, and the fitted vectorizers that read it.
+"""Turn statements into the classifier's input: hashed, tf-idf weighted n-gram features.
 
-Each statement becomes four strings, one per view: lower-cased words, lemmas (from the
-lookup table shipped with the model), character n-grams of the text, and cue tokens
-(``need:explicit``, ``cue=have_to``, ``neg``, ``question``...). Training and labelling both
-go through :func:`statement_views`, so the model learns from exactly what it later sees.
+Each statement becomes four text views (lower-cased words, lemmas from the lookup table
+shipped with the model, character n-grams, and cue tokens such as ``need:explicit``,
+``cue=have_to``, ``neg``, ``question``). Each view's n-grams are hashed (CRC-32) into a fixed
+block of columns, weighted by sublinear tf-idf and L2-normalised. Hashing means the model
+stores no vocabulary, so it is small and loads fast, and prediction needs only numpy and
+scipy. Training and labelling both go through :func:`statement_views` and
+:class:`Featurizer`, so the model learns from exactly what it later sees.
 """
 from __future__ import annotations
 
+import math
+import zlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from spacy.tokens import Span
 
 from .cues import CueMatch
 
-VIEWS: tuple[str, ...] = ("words", "lemmas", "chars", "cues")
 QUESTION_STARTS = frozenset({
     "how", "why", "what", "where", "when", "who", "which", "can", "could", "do", "does", "did",
     "is", "are", "will", "would", "should", "may", "am", "have", "has",
 })
+# view name -> (bits of its hash block, n-gram sizes); "chars" n-grams are of letters
+VIEW_SPECS: dict[str, tuple[int, tuple[int, ...]]] = {
+    "words": (17, (1, 2)),
+    "lemmas": (17, (1, 2, 3)),
+    "chars": (18, (2, 3, 4, 5)),
+    "cues": (12, (1,)),
+}
+VIEWS: tuple[str, ...] = tuple(VIEW_SPECS)
+WORD_CACHE_SIZE = 200_000
 
 
 def _norm(text: str) -> str:
     return text.lower().replace("’", "'").replace("‘", "'")
 
 
-def statement_views(span: Span, cues: Sequence[CueMatch], lemmas: Mapping[str, str]) -> dict[str, str]:
-    """The four text views of one statement; ``cues`` are the cues inside the span."""
+def statement_views(span: Span, cues: Sequence[CueMatch], lemmas: Mapping[str, str]) -> dict[str, list[str]]:
+    """The four views of one statement (token lists); ``cues`` are the cues inside the span."""
     words = [_norm(t.text) for t in span if not t.is_space]
-    lemma_words = [lemmas.get(w, w) for w in words]
     cue_tokens = []
     for cue in cues:
-        phrase = cue.phrase.replace(" ", "_")
         if cue.kind in ("need", "want", "expectation"):
-            cue_tokens += [f"{cue.kind}:{cue.strength}", f"cue={phrase}"]
+            cue_tokens += [f"{cue.kind}:{cue.strength}", f"cue={cue.phrase.replace(' ', '_')}"]
         elif cue.kind == "negation":
             cue_tokens.append("neg")
         else:
@@ -52,47 +64,86 @@ def statement_views(span: Span, cues: Sequence[CueMatch], lemmas: Mapping[str, s
     cue_tokens.append(f"len={min(len(content), 40) // 5}")
     if any(ch.isdigit() for ch in span.text):
         cue_tokens.append("digits")
-    return {
-        "words": " ".join(words),
-        "lemmas": " ".join(lemma_words),
-        "chars": " ".join(words),
-        "cues": " ".join(cue_tokens),
-    }
+    return {"words": words, "lemmas": [lemmas.get(w, w) for w in words], "chars": words, "cues": cue_tokens}
 
 
-def make_vectorizers() -> dict[str, tuple[HashingVectorizer, TfidfTransformer]]:
-    """Unfitted (hasher, tf-idf) pairs, one per view: plain scikit-learn objects, safe to persist.
-
-    Hashing keeps the model file small and quick to load (no vocabulary dictionaries).
-    """
-    def hashed(n_features: int, **kwargs: object) -> HashingVectorizer:
-        return HashingVectorizer(n_features=n_features, alternate_sign=False, norm=None, lowercase=False,
-                                 dtype=np.float32, **kwargs)
-
-    return {
-        "words": (hashed(2**17, token_pattern=r"\S+", ngram_range=(1, 2)), TfidfTransformer(sublinear_tf=True)),
-        "lemmas": (hashed(2**17, token_pattern=r"\S+", ngram_range=(1, 3)), TfidfTransformer(sublinear_tf=True)),
-        "chars": (hashed(2**18, analyzer="char_wb", ngram_range=(2, 5)), TfidfTransformer(sublinear_tf=True)),
-        "cues": (hashed(2**12, token_pattern=r"\S+"), TfidfTransformer(use_idf=False, sublinear_tf=True)),
-    }
+def _hash(text: str, bits: int) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) & ((1 << bits) - 1)
 
 
-Vectorizers = Mapping[str, tuple[HashingVectorizer, TfidfTransformer]]
+class Featurizer:
+    """Hashes views into one sparse matrix; ``fit`` learns the idf weights (``idf_``)."""
 
+    def __init__(self) -> None:
+        self.offsets: dict[str, int] = {}
+        offset = 0
+        for name, (bits, _) in VIEW_SPECS.items():
+            self.offsets[name] = offset
+            offset += 1 << bits
+        self.n_features = offset
+        self._char_cache: dict[str, list[int]] = {}
 
-def fit_transform(vectorizers: Vectorizers, views: Sequence[Mapping[str, str]]) -> sp.csr_matrix:
-    """Fit every view's tf-idf weights and return the joined feature matrix."""
-    blocks = []
-    for name in VIEWS:
-        hasher, tfidf = vectorizers[name]
-        blocks.append(tfidf.fit_transform(hasher.transform([v[name] for v in views])))
-    return sp.hstack(blocks, format="csr")
+    # -- hashing --------------------------------------------------------------------------
+    def _char_grams(self, word: str) -> list[int]:
+        cached = self._char_cache.get(word)
+        if cached is None:
+            bits, sizes = VIEW_SPECS["chars"]
+            padded = f" {word} "
+            cached = [_hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1)]
+            if len(self._char_cache) >= WORD_CACHE_SIZE:
+                self._char_cache.clear()
+            self._char_cache[word] = cached
+        return cached
 
+    def _view_counts(self, name: str, tokens: Sequence[str]) -> Counter:
+        bits, sizes = VIEW_SPECS[name]
+        if name == "chars":
+            counts: Counter = Counter()
+            for word in tokens:
+                counts.update(self._char_grams(word))
+            return counts
+        grams = [" ".join(tokens[i:i + n]) for n in sizes for i in range(len(tokens) - n + 1)]
+        return Counter(_hash(g, bits) for g in grams)
 
-def transform(vectorizers: Vectorizers, views: Sequence[Mapping[str, str]]) -> sp.csr_matrix:
-    """The joined feature matrix of ``views`` with fitted weights."""
-    blocks = []
-    for name in VIEWS:
-        hasher, tfidf = vectorizers[name]
-        blocks.append(tfidf.transform(hasher.transform([v[name] for v in views])))
-    return sp.hstack(blocks, format="csr")
+    def counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> list[dict[str, Counter]]:
+        return [{name: self._view_counts(name, v[name]) for name in VIEWS} for v in views]
+
+    # -- weighting ------------------------------------------------------------------------
+    def fit(self, views: Sequence[Mapping[str, Sequence[str]]]) -> "Featurizer":
+        df = np.zeros(self.n_features, dtype=np.float64)
+        for row in self.counts(views):
+            for name, counted in row.items():
+                if counted:
+                    df[np.fromiter(counted.keys(), dtype=np.int64) + self.offsets[name]] += 1
+        n = len(views)
+        self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        self.idf_[self.offsets["cues"]:] = 1.0  # cue tokens are not down-weighted
+        return self
+
+    def transform(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
+        indptr, indices, data = [0], [], []
+        idf = self.idf_
+        for row in self.counts(views):
+            for name in VIEWS:
+                counted = row[name]
+                if not counted:
+                    continue
+                cols = np.fromiter(counted.keys(), dtype=np.int64) + self.offsets[name]
+                values = (1.0 + np.log(np.fromiter(counted.values(), dtype=np.float64))) * idf[cols]
+                norm = math.sqrt(float(values @ values)) or 1.0
+                indices.append(cols)
+                data.append(values / norm)
+            indptr.append(indptr[-1] + sum(len(row[name]) for name in VIEWS))
+        cols = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
+        vals = np.concatenate(data) if data else np.zeros(0)
+        return sp.csr_matrix((vals.astype(np.float32), cols, np.array(indptr)), shape=(len(views), self.n_features))
+
+    def fit_transform(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
+        return self.fit(views).transform(views)
+
+    # -- state ------------------------------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        return {"view_specs": {k: [b, list(s)] for k, (b, s) in VIEW_SPECS.items()}}
+
+    def check_state(self, state: Mapping[str, Any]) -> bool:
+        return state == self.get_state()

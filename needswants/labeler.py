@@ -112,7 +112,7 @@ class Labeler:
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, folder: PathLike) -> Path:
-        """Write the model folder: spaCy pipeline, classifier (skops), meta.json and card.md."""
+        """Write the model folder: spaCy pipeline, classifier (JSON + numeric arrays), meta.json and card.md."""
         folder = Path(folder)
         self.nlp.to_disk(folder)
         from .card import render_card  # local: only saving needs the card template
@@ -128,10 +128,10 @@ ALLOWED_FACTORIES = frozenset({
 
 
 def _check_model_folder(folder: Path) -> None:
-    if not (folder / "config.cfg").is_file() or not (folder / "needswants" / "classifier.skops").is_file():
+    if not (folder / "config.cfg").is_file() or not (folder / "needswants" / "classifier.json").is_file():
         raise ModelLoadError(
             f"{folder} is not a needswants model folder: it must hold config.cfg and "
-            "needswants/classifier.skops. Make one with `needswants train` or Labeler.save(DIR)."
+            "needswants/classifier.json. Make one with `needswants train` or Labeler.save(DIR)."
         )
     config = spacy.util.load_config(folder / "config.cfg", interpolate=False)
     for name, component in config.get("components", {}).items():

@@ -1,55 +1,52 @@
-"""The scikit-learn side: the statement classifier, its level classifier, and safe persistence.
+"""The statement classifier, its expectation-level classifier, and their safe file format.
 
-The fitted objects are stored with skops and loaded against an explicit allow-list of types
-(:data:`TRUSTED_TYPES`): a file that holds anything else is refused before any of it is built,
-so loading a model never runs code from it. Plain pickle and joblib are never used.
+Training uses scikit-learn: a multinomial ``LogisticRegression`` whose scores are calibrated
+per label with Platt (sigmoid) scaling fitted on cross-validated predictions
+(``CalibratedClassifierCV(ensemble=False)``), plus a logistic level classifier for
+expectations. The fitted numbers are then kept as plain arrays, so labelling needs only
+numpy and scipy (fast to import), and the model is stored as ``classifier.json`` (settings)
+plus ``classifier.npz`` (numeric arrays only, read with ``allow_pickle=False``): loading a
+model can never run code from it. A file with other arrays, other dtypes or another
+format version is refused with a message that says what to do.
 """
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skops.io as sio
-from sklearn.base import BaseEstimator
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 
-from . import features
 from .errors import ModelLoadError, UntrustedModelError
+from .features import Featurizer
 from .schema import LABELS, LEVELS
 
 #: Bumped whenever the stored layout or the features change; older files are refused.
-FORMAT_VERSION = 1
-CLASSIFIER_FILE = "classifier.skops"
+FORMAT_VERSION = 2
+SETTINGS_FILE = "classifier.json"
+ARRAYS_FILE = "classifier.npz"
 
-#: Every type a needswants model file may hold. Anything else is refused.
-TRUSTED_TYPES: tuple[str, ...] = (
-    "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int",
-    "builtins.float", "builtins.bool", "builtins.slice", "builtins.type",
-    "numpy.dtype", "numpy.ndarray", "numpy.float32", "numpy.float64", "numpy.int64", "numpy.int32",
-    "numpy.str_", "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-    "scipy.sparse._csr.csr_matrix",
-    "sklearn.feature_extraction.text.HashingVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.calibration.CalibratedClassifierCV",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.model_selection._split.StratifiedKFold",
-    "sklearn.frozen._frozen.FrozenEstimator",
-    "collections.OrderedDict",
-)
+#: The arrays a model file holds, and the dtype kind each may have (f: float, i: integer).
+TRUSTED_ARRAYS: dict[str, str] = {
+    "idf": "f", "coef": "f", "intercept": "f", "calibration_a": "f", "calibration_b": "f",
+    "classes": "i", "level_coef": "f", "level_intercept": "f", "level_classes": "i",
+}
 
 
-class StatementClassifier(BaseEstimator):
+def _sigmoid_calibrated(scores: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Platt scaling per label, then normalised across labels (as scikit-learn does)."""
+    proba = 1.0 / (1.0 + np.exp(np.clip(scores * a + b, -500, 500)))
+    total = proba.sum(axis=1, keepdims=True)
+    uniform = np.full_like(proba, 1.0 / proba.shape[1])
+    return np.divide(proba, total, out=uniform, where=total > 0)
+
+
+class StatementClassifier:
     """Calibrated label classifier plus expectation-level classifier over statement views.
 
-    Follows scikit-learn's conventions: ``__init__`` only stores parameters, ``fit`` returns
-    ``self`` and sets ``classes_``; prediction checks that the model is fitted.
+    ``__init__`` only stores parameters; ``fit`` returns ``self`` and sets ``classes_``.
     """
 
     def __init__(self, C: float = 4.0, calibration: str = "sigmoid", seed: int = 0) -> None:
@@ -58,101 +55,173 @@ class StatementClassifier(BaseEstimator):
         self.seed = seed
 
     # -- training -------------------------------------------------------------------------
-    def fit(self, views: Sequence[Mapping[str, str]], labels: Sequence[str],
+    def fit(self, views: Sequence[Mapping[str, Sequence[str]]], labels: Sequence[str],
             levels: Sequence[str | None]) -> "StatementClassifier":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+
         unknown = sorted(set(labels) - set(LABELS))
         if unknown:
             raise ValueError(f"unknown labels {unknown}; use one of {list(LABELS)}")
-        self.vectorizers_ = features.make_vectorizers()
-        X = features.fit_transform(self.vectorizers_, views)
+        if len(set(labels)) < 2:
+            raise ValueError("training needs statements of at least two labels")
+        self.featurizer_ = Featurizer()
+        X = self.featurizer_.fit_transform(views)
         y = np.array([LABELS.index(lab) for lab in labels])
         base = LogisticRegression(C=self.C, max_iter=5000, random_state=self.seed)
         counts = np.bincount(y, minlength=len(LABELS))
         folds = int(min(5, counts[counts > 0].min()))
-        if self.calibration != "none" and folds >= 2:
-            self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds, ensemble=False)
+        if self.calibration == "sigmoid" and folds >= 2:
+            calibrated = CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, y)
+            inner = calibrated.calibrated_classifiers_[0]
+            fitted = inner.estimator
+            self.calibration_a_ = np.array([c.a_ for c in inner.calibrators], dtype=np.float64)
+            self.calibration_b_ = np.array([c.b_ for c in inner.calibrators], dtype=np.float64)
         else:
-            self.classifier_ = base
-        self.classifier_.fit(X, y)
+            fitted = base.fit(X, y)
+            self.calibration_a_ = np.zeros(0)
+            self.calibration_b_ = np.zeros(0)
+        self._set_linear(fitted)
         self.classes_ = np.array(LABELS)
-        level_rows = [i for i, (lab, lev) in enumerate(zip(labels, levels)) if lab == "expectation" and lev in LEVELS]
-        level_y = [levels[i] for i in level_rows]
-        if len(set(level_y)) >= 2:
-            self.level_classifier_ = LogisticRegression(C=2.0, max_iter=5000, random_state=self.seed)
-            self.level_classifier_.fit(X[level_rows], level_y)
+        rows = [i for i, (lab, lev) in enumerate(zip(labels, levels)) if lab == "expectation" and lev in LEVELS]
+        level_y = np.array([LEVELS.index(levels[i]) for i in rows])
+        if len(set(level_y.tolist())) >= 2:
+            level = LogisticRegression(C=2.0, max_iter=5000, random_state=self.seed).fit(X[rows], level_y)
+            self.level_coef_, self.level_intercept_ = self._as_multiclass(level)
+            self.level_classes_ = level.classes_.astype(np.int64)
         else:
-            self.level_classifier_ = None
+            fallback = LEVELS.index("adequate") if len(level_y) == 0 else int(level_y[0])
+            self.level_coef_ = np.zeros((1, X.shape[1]), dtype=np.float32)
+            self.level_intercept_ = np.zeros(1)
+            self.level_classes_ = np.array([fallback], dtype=np.int64)
         return self
 
-    # -- prediction -----------------------------------------------------------------------
-    def predict_proba(self, views: Sequence[Mapping[str, str]]) -> np.ndarray:
-        """Probabilities (n, 4), columns in :data:`LABELS` order, each row summing to 1."""
-        check_is_fitted(self, "classifier_")
-        if not views:
-            return np.zeros((0, len(LABELS)))
-        X = features.transform(self.vectorizers_, views)
-        proba = np.zeros((X.shape[0], len(LABELS)))
-        proba[:, self.classifier_.classes_] = self.classifier_.predict_proba(X)
-        proba = np.clip(proba, 0.0, 1.0)
-        return proba / proba.sum(axis=1, keepdims=True)
+    @staticmethod
+    def _as_multiclass(estimator: Any) -> tuple[np.ndarray, np.ndarray]:
+        coef, intercept = estimator.coef_, estimator.intercept_
+        if coef.shape[0] == 1:  # binary: scikit-learn keeps one row; make it two
+            coef = np.vstack([-coef, coef])
+            intercept = np.concatenate([-intercept, intercept])
+        return coef.astype(np.float32), intercept.astype(np.float64)
 
-    def predict_levels(self, views: Sequence[Mapping[str, str]]) -> list[str]:
+    def _set_linear(self, estimator: Any) -> None:
+        self.coef_, self.intercept_ = self._as_multiclass(estimator)
+        self.label_classes_ = estimator.classes_.astype(np.int64)
+
+    # -- prediction -----------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise RuntimeError("This StatementClassifier is not fitted yet; call fit() or load a model.")
+
+    def predict_proba(self, views: Sequence[Mapping[str, Sequence[str]]]) -> np.ndarray:
+        """Probabilities (n, 4), columns in :data:`LABELS` order, each row summing to 1."""
+        self._check_fitted()
+        proba = np.zeros((len(views), len(LABELS)))
+        if not views:
+            return proba
+        X = self.featurizer_.transform(views)
+        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+        if self.calibration_a_.size:
+            known = _sigmoid_calibrated(scores, self.calibration_a_, self.calibration_b_)
+        else:
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            known = shifted / shifted.sum(axis=1, keepdims=True)
+        proba[:, self.label_classes_] = known
+        return proba
+
+    def predict_levels(self, views: Sequence[Mapping[str, Sequence[str]]]) -> list[str]:
         """The expectation level of each statement (meaningful for expectations only)."""
-        check_is_fitted(self, "classifier_")
+        self._check_fitted()
         if not views:
             return []
-        if self.level_classifier_ is None:
-            return ["adequate"] * len(views)
-        X = features.transform(self.vectorizers_, views)
-        return [str(v) for v in self.level_classifier_.predict(X)]
+        if len(self.level_classes_) == 1:
+            return [LEVELS[int(self.level_classes_[0])]] * len(views)
+        X = self.featurizer_.transform(views)
+        scores = np.asarray(X @ self.level_coef_.T) + self.level_intercept_
+        return [LEVELS[int(self.level_classes_[i])] for i in scores.argmax(axis=1)]
 
     # -- persistence ----------------------------------------------------------------------
-    def to_disk(self, folder: Path, meta: Mapping[str, Any] | None = None) -> None:
-        check_is_fitted(self, "classifier_")
-        state = {
+    def to_disk(self, folder: Path) -> None:
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        settings = {
             "format_version": FORMAT_VERSION,
             "labels": list(LABELS),
+            "levels": list(LEVELS),
             "params": {"C": self.C, "calibration": self.calibration, "seed": self.seed},
-            "vectorizers": dict(self.vectorizers_),
-            "classifier": self.classifier_,
-            "level_classifier": self.level_classifier_,
+            "features": self.featurizer_.get_state(),
         }
-        folder.mkdir(parents=True, exist_ok=True)
-        sio.dump(state, folder / CLASSIFIER_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        np.savez_compressed(
+            folder / ARRAYS_FILE, idf=self.featurizer_.idf_, coef=self.coef_, intercept=self.intercept_,
+            calibration_a=self.calibration_a_, calibration_b=self.calibration_b_, classes=self.label_classes_,
+            level_coef=self.level_coef_, level_intercept=self.level_intercept_, level_classes=self.level_classes_,
+        )
 
     @classmethod
     def from_disk(cls, folder: Path) -> "StatementClassifier":
-        path = Path(folder) / CLASSIFIER_FILE
-        if not path.is_file():
+        folder = Path(folder)
+        settings_path, arrays_path = folder / SETTINGS_FILE, folder / ARRAYS_FILE
+        if not settings_path.is_file() or not arrays_path.is_file():
             raise ModelLoadError(
-                f"No classifier file at {path}. A needswants model folder holds "
-                f"needswants/{CLASSIFIER_FILE}; save one with Labeler.save(DIR) or `needswants train`."
+                f"{folder} holds no needswants classifier ({SETTINGS_FILE} and {ARRAYS_FILE}). "
+                "Save one with Labeler.save(DIR) or `needswants train`."
             )
         try:
-            untrusted = sio.get_untrusted_types(file=path)
-        except Exception as err:  # not a skops file at all
+            settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ModelLoadError(f"{settings_path} is not valid JSON ({err}); retrain the model.") from err
+        found = settings.get("format_version") if isinstance(settings, dict) else None
+        if found != FORMAT_VERSION:
             raise ModelLoadError(
-                f"{path} is not a needswants model file ({type(err).__name__}: {err}). "
-                "Retrain with `needswants train` or reinstall needswants to restore the shipped model."
-            ) from err
-        refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
-        if refused:
-            raise UntrustedModelError(
-                f"Refusing to load {path}: it holds types outside needswants' trusted list: {refused}. "
-                "Only load model files you made with needswants; retrain with `needswants train`."
+                f"{folder} was saved in model format {found!r}; this needswants reads format {FORMAT_VERSION}. "
+                "Retrain it with this version: needswants train TRAIN.jsonl --dev DEV.jsonl -o DIR"
             )
-        state = sio.load(path, trusted=sorted(set(untrusted)))
-        if not isinstance(state, dict) or state.get("format_version") != FORMAT_VERSION:
-            found = state.get("format_version") if isinstance(state, dict) else type(state).__name__
-            raise ModelLoadError(
-                f"{path} was saved in model format {found!r}; this needswants reads format {FORMAT_VERSION}. "
-                "Retrain it with this version: `needswants train TRAIN.jsonl --dev DEV.jsonl -o DIR`."
-            )
-        if tuple(state["labels"]) != LABELS:
-            raise ModelLoadError(f"{path} predicts labels {state['labels']}, expected {list(LABELS)}.")
-        model = cls(**state["params"])
-        model.vectorizers_ = state["vectorizers"]
-        model.classifier_ = state["classifier"]
-        model.level_classifier_ = state["level_classifier"]
+        if settings.get("labels") != list(LABELS) or settings.get("levels") != list(LEVELS):
+            raise ModelLoadError(f"{settings_path} is for labels {settings.get('labels')}, expected {list(LABELS)}.")
+        featurizer = Featurizer()
+        if not featurizer.check_state(settings.get("features", {})):
+            raise ModelLoadError(f"{folder} was trained with other feature settings; retrain it with this version.")
+        arrays = cls._read_arrays(arrays_path)
+        model = cls(**settings["params"])
+        featurizer.idf_ = arrays["idf"]
+        model.featurizer_ = featurizer
+        model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+        model.calibration_a_, model.calibration_b_ = arrays["calibration_a"], arrays["calibration_b"]
+        model.label_classes_ = arrays["classes"]
+        model.level_coef_, model.level_intercept_ = arrays["level_coef"], arrays["level_intercept"]
+        model.level_classes_ = arrays["level_classes"]
         model.classes_ = np.array(LABELS)
+        if model.coef_.shape != (len(model.label_classes_), featurizer.n_features) or featurizer.idf_.shape != (
+                featurizer.n_features,):
+            raise ModelLoadError(f"{arrays_path} has arrays of the wrong shape; retrain the model.")
         return model
+
+    @staticmethod
+    def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                names = set(stored.files)
+                unexpected = sorted(names - set(TRUSTED_ARRAYS))
+                missing = sorted(set(TRUSTED_ARRAYS) - names)
+                if unexpected or missing:
+                    raise UntrustedModelError(
+                        f"Refusing to load {path}: unexpected arrays {unexpected}, missing {missing}. "
+                        "Only load model files made by needswants; retrain with `needswants train`."
+                    )
+                arrays = {name: stored[name] for name in TRUSTED_ARRAYS}
+        except UntrustedModelError:
+            raise
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+            # allow_pickle=False makes numpy refuse object arrays (pickles) with a ValueError
+            raise UntrustedModelError(
+                f"Refusing to load {path}: it is not a plain numeric array file ({err}). "
+                "Only load model files made by needswants; retrain with `needswants train`."
+            ) from err
+        for name, kind in TRUSTED_ARRAYS.items():
+            if arrays[name].dtype.kind != kind:
+                raise UntrustedModelError(
+                    f"Refusing to load {path}: array {name!r} has dtype {arrays[name].dtype}, expected kind {kind!r}."
+                )
+        return arrays

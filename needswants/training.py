@@ -29,7 +29,7 @@ def data_hash(examples: Sequence[Example]) -> str:
 
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for package in ("needswants", "spacy", "scikit-learn", "numpy", "scipy", "skops"):
+    for package in ("needswants", "spacy", "scikit-learn", "numpy", "scipy"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
