@@ -52,11 +52,10 @@ def is_negated(span: Span, cue: CueMatch | None, cues: Sequence[CueMatch]) -> bo
     return any(window_start <= n.start < cue.end for n in negations)
 
 
-def target_of(span: Span, cue: CueMatch | None) -> dict[str, Any] | None:
+def target_of(span: Span, cue: CueMatch | None, text: str) -> dict[str, Any] | None:
     """What is needed, wanted or expected: the words after the cue up to the next clause."""
     if cue is None:
         return None
-    doc = span.doc
     tokens = [t for t in span if t.idx >= cue.end]
     while tokens and (tokens[0].lower_ in TARGET_SKIP_START or tokens[0].is_punct or tokens[0].is_space):
         tokens = tokens[1:]
@@ -73,15 +72,16 @@ def target_of(span: Span, cue: CueMatch | None) -> dict[str, Any] | None:
         picked.pop()
     if not picked:
         return None
-    return _span_dict(doc.text, picked[0].idx, picked[-1].idx + len(picked[-1].text))
+    return _span_dict(text, picked[0].idx, picked[-1].idx + len(picked[-1].text))
 
 
-def describe(span: Span, label: str, cues: Sequence[CueMatch]) -> dict[str, Any]:
-    """``cue``, ``explicit``, ``negated`` and ``target`` of a statement given its label."""
+def describe(span: Span, label: str, cues: Sequence[CueMatch], text: str) -> dict[str, Any]:
+    """``cue``, ``explicit``, ``negated`` and ``target`` of a statement given its label;
+    ``text`` is the Doc's text (``doc.text`` is rebuilt from the tokens on every access)."""
     cue = main_cue(label, cues)
     return {
         "explicit": bool(cue is not None and cue.strength == "explicit"),
         "negated": is_negated(span, cue, cues) if label != "none" else False,
-        "target": target_of(span, cue),
-        "cue": _span_dict(span.doc.text, cue.start, cue.end) if cue else None,
+        "target": target_of(span, cue, text),
+        "cue": _span_dict(text, cue.start, cue.end) if cue else None,
     }

@@ -9,11 +9,13 @@ the ``spacy_factories`` entry point, so ``spacy.load()`` works in a fresh proces
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Optional
 
 import srsly
+from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
 from spacy.tokens import Doc, Span
@@ -24,11 +26,18 @@ from .cues import CueMatch, CueMatcher
 from .errors import ModelLoadError
 from .model import StatementClassifier
 from .schema import LABELS
-from .segment import statement_spans
+from .segment import TokenTable, statement_spans
 
 EXTENSION = "needswants"
 SPANS_KEY = "needswants"
 LEMMA_FILE = "lookups.bin"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` without creating a Token object per token (much faster)."""
+    strings = doc.vocab.strings
+    table = doc.to_array([ORTH, SPACY]).tolist() if len(doc) else []
+    return "".join(strings[orth] + (" " if space else "") for orth, space in table)
 
 
 def _span_annotation(span: Span) -> Optional[dict[str, Any]]:
@@ -115,11 +124,17 @@ class NeedswantsComponent:
 
     def analyse(self, doc: Doc) -> tuple[list[Span], list[list[CueMatch]], list[dict[str, str]]]:
         """Statements of ``doc``, the cues inside each, and each statement's feature views."""
-        spans = statement_spans(doc)
+        table = TokenTable.of(doc)
+        spans = statement_spans(doc, table)
         all_cues = self.cue_matcher(doc) if spans else []
-        cues_per_span = [[c for c in all_cues if s.start_char <= c.start and c.end <= s.end_char] for s in spans]
+        cues_per_span: list[list[CueMatch]] = [[] for _ in spans]
+        starts = [s.start_char for s in spans]
+        for cue in all_cues:  # spans are sorted and disjoint: find each cue's span by bisection
+            i = bisect.bisect_right(starts, cue.start) - 1
+            if i >= 0 and cue.end <= spans[i].end_char:
+                cues_per_span[i].append(cue)
         lemmas = self.lemmas
-        views = [features.statement_views(s, c, lemmas) for s, c in zip(spans, cues_per_span)]
+        views = [features.statement_views(s, c, lemmas, table) for s, c in zip(spans, cues_per_span)]
         return spans, cues_per_span, views
 
     def whole_doc_views(self, doc: Doc) -> dict[str, str]:
@@ -127,41 +142,39 @@ class NeedswantsComponent:
         cues = self.cue_matcher(doc)
         return features.statement_views(doc[:], cues, self.lemmas)
 
-    def predict(self, docs: list[Doc]) -> list[list[dict[str, Any]]]:
-        """Statement dicts for every doc, classifying the whole batch in one call."""
+    def predict(self, docs: list[Doc]) -> list[tuple[list[Span], list[dict[str, Any]]]]:
+        """Statement spans and dicts for every doc, classifying the whole batch in one call."""
         analysed = [self.analyse(doc) for doc in docs]
         all_views = [v for _, _, views in analysed for v in views]
         if not all_views:
-            return [[] for _ in docs]
-        proba = self.classifier.predict_proba(all_views)
+            return [([], []) for _ in docs]
+        proba, levels = self.classifier.predict(all_views)
         best = proba.argmax(axis=1)
-        expectation_rows = [i for i, b in enumerate(best) if LABELS[b] == "expectation"]
-        levels = dict(zip(expectation_rows,
-                          self.classifier.predict_levels([all_views[i] for i in expectation_rows])))
         out, row = [], 0
-        for spans, cues, _ in analysed:
+        for doc, (spans, cues, _) in zip(docs, analysed):
+            text = doc_text(doc)
             statements = []
             for span, span_cues in zip(spans, cues):
                 label = LABELS[best[row]]
                 statement = {
-                    "text": span.text,
+                    "text": text[span.start_char:span.end_char],
                     "start": span.start_char,
                     "end": span.end_char,
                     "label": label,
                     "confidence": float(proba[row, best[row]]),
                     "scores": {lab: float(p) for lab, p in zip(LABELS, proba[row])},
                 }
-                statement.update(attributes.describe(span, label, span_cues))
-                statement["level"] = levels.get(row)
+                statement.update(attributes.describe(span, label, span_cues, text))
+                statement["level"] = levels[row]
                 statements.append(statement)
                 row += 1
-            out.append(statements)
+            out.append((spans, statements))
         return out
 
-    def set_annotations(self, docs: list[Doc], statements: list[list[dict[str, Any]]]) -> None:
-        for doc, doc_statements in zip(docs, statements):
-            doc._.set(EXTENSION, doc_statements)
-            doc.spans[SPANS_KEY] = [doc.char_span(s["start"], s["end"]) for s in doc_statements]
+    def set_annotations(self, docs: list[Doc], predicted: list[tuple[list[Span], list[dict[str, Any]]]]) -> None:
+        for doc, (spans, statements) in zip(docs, predicted):
+            doc._.set(EXTENSION, statements)
+            doc.spans[SPANS_KEY] = spans
 
     # -- serialisation --------------------------------------------------------------------
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:

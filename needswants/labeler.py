@@ -7,6 +7,7 @@ and nothing is truncated; offsets always point into the text as given.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -38,13 +39,26 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     yield offset, text[offset:]
 
 
-def _shift(statement: dict[str, Any], offset: int) -> dict[str, Any]:
-    if offset:
-        statement = dict(statement, start=statement["start"] + offset, end=statement["end"] + offset)
-        for key in ("target", "cue"):
-            if statement[key] is not None:
-                span = statement[key]
-                statement[key] = dict(span, start=span["start"] + offset, end=span["end"] + offset)
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _spacy_safe(text: str) -> str:
+    """spaCy cannot hash lone surrogates; swap each for U+FFFD (same length, same offsets)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def _place(statement: dict[str, Any], offset: int, text: str) -> dict[str, Any]:
+    """Shift a piece's statement to offsets in the whole text and take its strings from it."""
+    start, end = statement["start"] + offset, statement["end"] + offset
+    statement = dict(statement, start=start, end=end, text=text[start:end])
+    for key in ("target", "cue"):
+        if statement[key] is not None:
+            s, e = statement[key]["start"] + offset, statement[key]["end"] + offset
+            statement[key] = {"text": text[s:e], "start": s, "end": e}
     return statement
 
 
@@ -79,7 +93,7 @@ class Labeler:
             for index, text in enumerate(texts):
                 in_flight[index] = check_text(text)
                 for offset, piece in _chunks(text):
-                    yield piece, (index, offset)
+                    yield _spacy_safe(piece), (index, offset)
 
         docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process)
         current: Optional[int] = None
@@ -89,7 +103,8 @@ class Labeler:
                 yield Result(in_flight.pop(current), tuple(statements))
                 statements = []
             current = index
-            statements.extend(Statement(**_shift(s, offset)) for s in doc._.needswants)
+            text = in_flight[index]
+            statements.extend(Statement(**_place(s, offset, text)) for s in doc._.needswants)
         if current is not None:
             yield Result(in_flight.pop(current), tuple(statements))
 
@@ -97,7 +112,7 @@ class Labeler:
         component = self.component
         views = []
         for text in statements:
-            doc = self.nlp.make_doc(check_text(text))
+            doc = self.nlp.make_doc(_spacy_safe(check_text(text)))
             views.append(component.whole_doc_views(doc))
         return views
 

@@ -1,9 +1,9 @@
 """The statement classifier, its expectation-level classifier, and their safe file format.
 
-Training uses scikit-learn: a multinomial ``LogisticRegression`` whose scores are calibrated
-per label with Platt (sigmoid) scaling fitted on cross-validated predictions
-(``CalibratedClassifierCV(ensemble=False)``), plus a logistic level classifier for
-expectations. The fitted numbers are then kept as plain arrays, so labelling needs only
+Training uses scikit-learn: a multinomial, class-balanced ``LogisticRegression`` whose probabilities are
+calibrated by temperature scaling (one number dividing the scores, fitted on out-of-fold
+scores from 5-fold cross-validation, so it never changes which label wins), plus a logistic
+level classifier for expectations. The fitted numbers are then kept as plain arrays, so labelling needs only
 numpy and scipy (fast to import), and the model is stored as ``classifier.json`` (settings)
 plus ``classifier.npz`` (numeric arrays only, read with ``allow_pickle=False``): loading a
 model can never run code from it. A file with other arrays, other dtypes or another
@@ -24,23 +24,31 @@ from .features import Featurizer
 from .schema import LABELS, LEVELS
 
 #: Bumped whenever the stored layout or the features change; older files are refused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SETTINGS_FILE = "classifier.json"
 ARRAYS_FILE = "classifier.npz"
 
 #: The arrays a model file holds, and the dtype kind each may have (f: float, i: integer).
 TRUSTED_ARRAYS: dict[str, str] = {
-    "idf": "f", "coef": "f", "intercept": "f", "calibration_a": "f", "calibration_b": "f",
+    "idf": "f", "coef": "f", "intercept": "f", "temperature": "f",
     "classes": "i", "level_coef": "f", "level_intercept": "f", "level_classes": "i",
 }
 
 
-def _sigmoid_calibrated(scores: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Platt scaling per label, then normalised across labels (as scikit-learn does)."""
-    proba = 1.0 / (1.0 + np.exp(np.clip(scores * a + b, -500, 500)))
-    total = proba.sum(axis=1, keepdims=True)
-    uniform = np.full_like(proba, 1.0 / proba.shape[1])
-    return np.divide(proba, total, out=uniform, where=total > 0)
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    """The temperature T minimising the log-loss of softmax(scores / T) against ``y``."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(log_t: float) -> float:
+        proba = _softmax(scores / np.exp(log_t))
+        return float(-np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None))))
+
+    return float(np.exp(minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded").x))
 
 
 class StatementClassifier:
@@ -49,16 +57,18 @@ class StatementClassifier:
     ``__init__`` only stores parameters; ``fit`` returns ``self`` and sets ``classes_``.
     """
 
-    def __init__(self, C: float = 4.0, calibration: str = "sigmoid", seed: int = 0) -> None:
+    def __init__(self, C: float = 4.0, calibration: str = "temperature", class_weight: str | None = "balanced",
+                 seed: int = 0) -> None:
         self.C = C
+        self.class_weight = class_weight
         self.calibration = calibration
         self.seed = seed
 
     # -- training -------------------------------------------------------------------------
     def fit(self, views: Sequence[Mapping[str, Sequence[str]]], labels: Sequence[str],
             levels: Sequence[str | None]) -> "StatementClassifier":
-        from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         unknown = sorted(set(labels) - set(LABELS))
         if unknown:
@@ -68,19 +78,18 @@ class StatementClassifier:
         self.featurizer_ = Featurizer()
         X = self.featurizer_.fit_transform(views)
         y = np.array([LABELS.index(lab) for lab in labels])
-        base = LogisticRegression(C=self.C, max_iter=5000, random_state=self.seed)
+        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000, random_state=self.seed)
         counts = np.bincount(y, minlength=len(LABELS))
         folds = int(min(5, counts[counts > 0].min()))
-        if self.calibration == "sigmoid" and folds >= 2:
-            calibrated = CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, y)
-            inner = calibrated.calibrated_classifiers_[0]
-            fitted = inner.estimator
-            self.calibration_a_ = np.array([c.a_ for c in inner.calibrators], dtype=np.float64)
-            self.calibration_b_ = np.array([c.b_ for c in inner.calibrators], dtype=np.float64)
-        else:
-            fitted = base.fit(X, y)
-            self.calibration_a_ = np.zeros(0)
-            self.calibration_b_ = np.zeros(0)
+        self.temperature_ = np.ones(1)
+        if self.calibration == "temperature" and folds >= 2:
+            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
+            out_of_fold = cross_val_predict(base, X, y, cv=splitter, method="decision_function")
+            present = np.unique(y)
+            self.temperature_ = np.array([fit_temperature(out_of_fold, np.searchsorted(present, y))])
+        elif self.calibration not in ("temperature", "none"):
+            raise ValueError(f"calibration must be 'temperature' or 'none', got {self.calibration!r}")
+        fitted = base.fit(X, y)
         self._set_linear(fitted)
         self.classes_ = np.array(LABELS)
         rows = [i for i, (lab, lev) in enumerate(zip(labels, levels)) if lab == "expectation" and lev in LEVELS]
@@ -113,30 +122,39 @@ class StatementClassifier:
         if not hasattr(self, "coef_"):
             raise RuntimeError("This StatementClassifier is not fitted yet; call fit() or load a model.")
 
-    def predict_proba(self, views: Sequence[Mapping[str, Sequence[str]]]) -> np.ndarray:
-        """Probabilities (n, 4), columns in :data:`LABELS` order, each row summing to 1."""
+    def predict(self, views: Sequence[Mapping[str, Sequence[str]]]) -> tuple[np.ndarray, list[str | None]]:
+        """Probabilities (n, 4) in :data:`LABELS` order, and the level of each statement whose
+        most likely label is ``expectation`` (None for the others). Features are computed once."""
         self._check_fitted()
         proba = np.zeros((len(views), len(LABELS)))
         if not views:
-            return proba
+            return proba, []
         X = self.featurizer_.transform(views)
-        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
-        if self.calibration_a_.size:
-            known = _sigmoid_calibrated(scores, self.calibration_a_, self.calibration_b_)
-        else:
-            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-            known = shifted / shifted.sum(axis=1, keepdims=True)
-        proba[:, self.label_classes_] = known
-        return proba
+        proba[:, self.label_classes_] = self._label_proba(X)
+        expectation = np.flatnonzero(proba.argmax(axis=1) == LABELS.index("expectation"))
+        levels: list[str | None] = [None] * len(views)
+        for row, level in zip(expectation, self._levels(X[expectation])):
+            levels[row] = level
+        return proba, levels
+
+    def predict_proba(self, views: Sequence[Mapping[str, Sequence[str]]]) -> np.ndarray:
+        """Probabilities (n, 4), columns in :data:`LABELS` order, each row summing to 1."""
+        return self.predict(views)[0]
 
     def predict_levels(self, views: Sequence[Mapping[str, Sequence[str]]]) -> list[str]:
-        """The expectation level of each statement (meaningful for expectations only)."""
+        """The expectation level of each statement, whatever its label."""
         self._check_fitted()
-        if not views:
+        return self._levels(self.featurizer_.transform(views)) if views else []
+
+    def _label_proba(self, X: Any) -> np.ndarray:
+        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+        return _softmax(scores / self.temperature_[0])
+
+    def _levels(self, X: Any) -> list[str]:
+        if X.shape[0] == 0:
             return []
         if len(self.level_classes_) == 1:
-            return [LEVELS[int(self.level_classes_[0])]] * len(views)
-        X = self.featurizer_.transform(views)
+            return [LEVELS[int(self.level_classes_[0])]] * X.shape[0]
         scores = np.asarray(X @ self.level_coef_.T) + self.level_intercept_
         return [LEVELS[int(self.level_classes_[i])] for i in scores.argmax(axis=1)]
 
@@ -149,13 +167,14 @@ class StatementClassifier:
             "format_version": FORMAT_VERSION,
             "labels": list(LABELS),
             "levels": list(LEVELS),
-            "params": {"C": self.C, "calibration": self.calibration, "seed": self.seed},
+            "params": {"C": self.C, "calibration": self.calibration, "class_weight": self.class_weight,
+                       "seed": self.seed},
             "features": self.featurizer_.get_state(),
         }
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
         np.savez_compressed(
             folder / ARRAYS_FILE, idf=self.featurizer_.idf_, coef=self.coef_, intercept=self.intercept_,
-            calibration_a=self.calibration_a_, calibration_b=self.calibration_b_, classes=self.label_classes_,
+            temperature=self.temperature_, classes=self.label_classes_,
             level_coef=self.level_coef_, level_intercept=self.level_intercept_, level_classes=self.level_classes_,
         )
 
@@ -188,7 +207,7 @@ class StatementClassifier:
         featurizer.idf_ = arrays["idf"]
         model.featurizer_ = featurizer
         model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
-        model.calibration_a_, model.calibration_b_ = arrays["calibration_a"], arrays["calibration_b"]
+        model.temperature_ = arrays["temperature"]
         model.label_classes_ = arrays["classes"]
         model.level_coef_, model.level_intercept_ = arrays["level_coef"], arrays["level_intercept"]
         model.level_classes_ = arrays["level_classes"]

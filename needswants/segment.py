@@ -9,7 +9,10 @@ conjoined verb with a subject of its own. Offsets are character offsets into ``d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER, SENT_START
 from spacy.tokens import Doc, Span, Token
 
 CONJUNCTIONS = frozenset({"and", "but", "so", "yet", "plus", "also"})
@@ -20,17 +23,32 @@ SUBJECT_STARTS = frozenset({
 MIN_CLAUSE_TOKENS = 3
 
 
-def _is_content(token: Token) -> bool:
-    return not (token.is_space or token.is_punct)
+@dataclass(frozen=True)
+class TokenTable:
+    """Per-token facts of one Doc, read once (creating spaCy Token objects is the slow part)."""
+
+    lower: list[str]
+    is_space: list[bool]
+    is_punct: list[bool]
+
+    @classmethod
+    def of(cls, doc: Doc) -> "TokenTable":
+        strings = doc.vocab.strings
+        flags = doc.to_array([LOWER, IS_SPACE, IS_PUNCT])
+        lower = [strings[int(h)].replace("’", "'").replace("‘", "'") for h in flags[:, 0]] if len(doc) else []
+        return cls(lower, flags[:, 1].astype(bool).tolist(), flags[:, 2].astype(bool).tolist())
 
 
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+SEPARATORS = frozenset({",", ";", "-", "—"})
+
+
+def _trim(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
     """Token range without leading/trailing spaces, commas and joining words; None if empty."""
-    while start < end and (doc[start].is_space or doc[start].text in {",", ";", "-", "—"}):
+    while start < end and (table.is_space[start] or table.lower[start] in SEPARATORS):
         start += 1
-    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", "-", "—"}):
+    while end > start and (table.is_space[end - 1] or table.lower[end - 1] in SEPARATORS):
         end -= 1
-    if not any(_is_content(t) for t in doc[start:end]):
+    if not any(not (table.is_space[i] or table.is_punct[i]) for i in range(start, end)):
         return None
     return start, end
 
@@ -49,30 +67,37 @@ def _breaks_statement(doc: Doc, newline: Token) -> bool:
 
 def _pieces(doc: Doc) -> Iterator[tuple[int, int]]:
     """Token ranges of sentences, also cut at line breaks that end a statement."""
-    sents = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
-    for sent in sents:
-        start = sent.start
-        for token in sent:
-            if token.is_space and "\n" in token.text and _breaks_statement(doc, token):
-                if token.i > start:
-                    yield start, token.i
-                start = token.i + 1
-        if start < sent.end:
-            yield start, sent.end
+    if not len(doc):
+        return
+    if doc.has_annotation("SENT_START"):
+        flags = doc.to_array([SENT_START])
+        bounds = [i for i in np.flatnonzero(flags == 1).tolist() if i > 0]
+    else:
+        bounds = []
+    spaces = np.flatnonzero(doc.to_array([IS_SPACE])).tolist()
+    breaks = [i for i in spaces if "\n" in doc[i].text and _breaks_statement(doc, doc[i])]
+    # a line break token ends the piece before it and is itself skipped
+    cuts = sorted(set(bounds) | set(breaks) | {b + 1 for b in breaks})
+    start = 0
+    for cut in [*cuts, len(doc)]:
+        if cut > start and not (cut - start == 1 and start in breaks):
+            end = cut
+            yield start, end
+        start = cut
 
 
 def _has_own_subject(token: Token) -> bool:
     return any(child.dep_ in {"nsubj", "nsubjpass", "expl"} for child in token.children)
 
 
-def _clause_starts(doc: Doc, start: int, end: int) -> list[int]:
+def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bool) -> list[int]:
     """Token indices inside [start, end) where a new clause begins."""
     cuts = []
-    parsed = doc.has_annotation("DEP")
+    lower = table.lower
     for i in range(start + MIN_CLAUSE_TOKENS, end - MIN_CLAUSE_TOKENS + 1):
-        token = doc[i]
-        low = token.lower_
+        low = lower[i]
         if parsed:
+            token = doc[i]
             if token.dep_ == "cc" and token.head.i < i:
                 conj = [c for c in token.head.children if c.dep_ == "conj" and c.i > i]
                 if conj and conj[0].pos_ in {"VERB", "AUX"} and _has_own_subject(conj[0]):
@@ -80,8 +105,8 @@ def _clause_starts(doc: Doc, start: int, end: int) -> list[int]:
             elif low == ";":
                 cuts.append(i)
             continue
-        nxt = doc[i + 1].lower_ if i + 1 < end else ""
-        prev = doc[i - 1].text
+        nxt = lower[i + 1] if i + 1 < end else ""
+        prev = lower[i - 1]
         if low == ";":
             cuts.append(i)
         elif low in CONJUNCTIONS and (prev == "," or nxt in SUBJECT_STARTS):
@@ -97,16 +122,18 @@ def _clause_starts(doc: Doc, start: int, end: int) -> list[int]:
     return kept
 
 
-def statement_spans(doc: Doc) -> list[Span]:
+def statement_spans(doc: Doc, table: TokenTable | None = None) -> list[Span]:
     """The statements of ``doc`` in text order, as Spans without surrounding spaces."""
+    table = table or TokenTable.of(doc)
+    parsed = doc.has_annotation("DEP")
     spans = []
     for start, end in _pieces(doc):
-        bounds = [start, *_clause_starts(doc, start, end), end]
+        bounds = [start, *_clause_starts(doc, table, start, end, parsed), end]
         for left, right in zip(bounds, bounds[1:]):
             # a clause that starts at a conjunction leaves the conjunction out
-            if left != start and doc[left].lower_ in CONJUNCTIONS | {";"}:
+            if left != start and table.lower[left] in CONJUNCTIONS | {";"}:
                 left += 1
-            trimmed = _trim(doc, left, right)
+            trimmed = _trim(table, left, right)
             if trimmed:
                 spans.append(doc[trimmed[0]:trimmed[1]])
     return spans

@@ -17,7 +17,7 @@ from .model import FORMAT_VERSION, StatementClassifier
 from .pipeline import blank_pipeline
 
 DataSource = Union[str, Path, Iterable[Mapping[str, Any]]]
-C_GRID = (1.0, 4.0, 16.0, 64.0)
+C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def data_hash(examples: Sequence[Example]) -> str:
