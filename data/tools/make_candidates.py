@@ -3,7 +3,11 @@
 This only *selects and cuts* text; it never assigns a label. Labels are given by
 reading each statement against data/GUIDELINES.md (see data/README.md).
 
-Run from the repository root:  python data/tools/make_candidates.py ../shared/corpora data/annotation
+Run from the repository root:
+    python data/tools/make_candidates.py ../shared/corpora data/annotation          # round 1
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 2  # round 2
+
+Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d.
 """
 from __future__ import annotations
 
@@ -39,6 +43,45 @@ def sentences(nlp, text: str):
 def read(path: Path):
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
+
+
+def used_sources(out: Path) -> set[str]:
+    used = set()
+    for path in out.glob("*.candidates.jsonl"):
+        used |= {json.loads(line)["source"] for line in path.open(encoding="utf-8")}
+    return used
+
+
+def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    """More real text: 400 banking queries, 200 reviews, 220 complaint letters, none used before."""
+    rng = random.Random(SEED + 2)
+    used = used_sources(out)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    batches: dict[str, list[dict]] = defaultdict(list)
+    banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
+    for row in rng.sample(banking, 400):
+        for start, end, span in sentences(nlp, row["text"]):
+            batches["banking_c"].append({"cid": None, "source": f"banking77:{row['id']}", "start": start,
+                                         "end": end, "text": span})
+    reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
+               if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
+    for row in rng.sample(reviews, 200):
+        for start, end, span in sentences(nlp, row["text"]):
+            batches["reviews_c"].append({"cid": None, "source": f"app_reviews_is22:{row['id']}", "start": start,
+                                         "end": end, "text": span})
+    letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
+    for i, row in enumerate(rng.sample(letters, 220)):
+        sents = [s for s in sentences(nlp, row["text"]) if 3 <= len(s[2].split()) <= 60]
+        hinted = [s for s in sents if EXPECTATION_HINTS.search(s[2])]
+        chosen = rng.sample(hinted, min(2, len(hinted)))
+        rest = [s for s in sents if s not in chosen]
+        chosen += rng.sample(rest, min(3 - len(chosen), len(rest)))
+        batch = "complaints_c" if i % 2 == 0 else "complaints_d"
+        for start, end, span in sorted(chosen):
+            batches[batch].append({"cid": None, "source": f"cfpb_complaints:{row['id']}", "start": start,
+                                   "end": end, "text": span})
+    return batches
 
 
 def main(corpora: Path, out: Path) -> None:
@@ -88,6 +131,10 @@ def main(corpora: Path, out: Path) -> None:
                 {"cid": None, "source": f"cfpb_complaints:{row['id']}", "start": start, "end": end, "text": span}
             )
 
+    write(batches, out)
+
+
+def write(batches: dict[str, list[dict]], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, rows in batches.items():
         with (out / f"{name}.candidates.jsonl").open("w", encoding="utf-8") as fh:
@@ -98,4 +145,7 @@ def main(corpora: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    if "--round" in sys.argv and sys.argv[sys.argv.index("--round") + 1] == "2":
+        write(round_two(Path(sys.argv[1]), Path(sys.argv[2])), Path(sys.argv[2]))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]))
