@@ -20,6 +20,14 @@ TARGET_STOPS = frozenset({
 TARGET_SKIP_START = frozenset({"to", "that", "for", "is", "are", "be", "it", "if"})
 MAX_TARGET_TOKENS = 12
 NEGATION_WINDOW = 4  # tokens before the cue where a negation counts
+# implicit cues that are followed by what is needed or wanted ("how do I <reset my password>");
+# other implicit cues ("weeks", "broken") are not followed by a target
+TARGET_TAKING_CUES = frozenset({
+    "how do i", "how can i", "how to", "can i get", "can i have", "could i get", "do you have", "do you offer",
+    "do you sell", "do you do", "is it possible to get", "is there an option", "please bring back", "bring back",
+    "support for", "switch to", "change my", "help me", "fix", "fix this", "reset", "explain", "upgrade",
+    "cancel", "allow", "let me", "let us", "suggest", "request",
+})
 
 
 def _span_dict(text: str, start: int, end: int) -> dict[str, Any]:
@@ -54,7 +62,7 @@ def is_negated(span: Span, cue: CueMatch | None, cues: Sequence[CueMatch]) -> bo
 
 def target_of(span: Span, cue: CueMatch | None, text: str) -> dict[str, Any] | None:
     """What is needed, wanted or expected: the words after the cue up to the next clause."""
-    if cue is None:
+    if cue is None or (cue.strength == "implicit" and cue.phrase not in TARGET_TAKING_CUES):
         return None
     tokens = [t for t in span if t.idx >= cue.end]
     while tokens and (tokens[0].lower_ in TARGET_SKIP_START or tokens[0].is_punct or tokens[0].is_space):

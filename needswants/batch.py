@@ -130,7 +130,10 @@ def label_export(
             if row.number <= done:
                 summary.skipped += 1
                 continue
-            text, error = (None, row.error) if row.record is None else _text_of(row.record, text_columns, max_chars)
+            if row.error is not None or row.record is None:
+                text, error = None, row.error
+            else:
+                text, error = _text_of(row.record, text_columns, max_chars)
             cleaned = None
             if text is not None:
                 cleaned = clean_ticket(text) if clean else CleanText(text, text, tuple(range(len(text))))
@@ -169,14 +172,14 @@ def _first_good(rows: Iterator[readers.InputRow]) -> _Peeked:
     seen: list[readers.InputRow] = []
     for row in rows:
         seen.append(row)
-        if row.record is not None:
+        if row.record is not None and row.error is None:
             break
 
     def replay() -> Iterator[readers.InputRow]:
         yield from seen
         yield from rows
 
-    good = seen[-1] if seen and seen[-1].record is not None else None
+    good = seen[-1] if seen and seen[-1].record is not None and seen[-1].error is None else None
     return _Peeked(good, replay())
 
 
@@ -185,6 +188,8 @@ def _record(row: readers.InputRow, id_column: Optional[str], keep_columns: bool,
     record_id: Any = row.number
     if row.record is not None and id_column:
         record_id = readers.get_path(row.record, id_column) if readers.has_path(row.record, id_column) else None
+        if isinstance(record_id, str) and readers.has_surrogates(record_id):
+            record_id = record_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     statements = []
     if error is None and cleaned is not None:
         for s in result.statements:

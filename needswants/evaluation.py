@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+import re
+
 import numpy as np
 
 from .data import Example, read_examples
@@ -65,6 +67,7 @@ class Report:
     confusion: list[list[int]]
     calibration_error: float
     level_accuracy: float | None = None
+    target_f1: float | None = None
     reliability: list[dict[str, float]] = field(default_factory=list)
     labels: tuple[str, ...] = LABELS
 
@@ -72,7 +75,7 @@ class Report:
         return {
             "n": self.n, "labels": list(self.labels), "per_label": self.per_label, "macro_f1": self.macro_f1,
             "accuracy": self.accuracy, "confusion": self.confusion, "calibration_error": self.calibration_error,
-            "level_accuracy": self.level_accuracy, "reliability": self.reliability,
+            "level_accuracy": self.level_accuracy, "target_f1": self.target_f1, "reliability": self.reliability,
         }
 
     def __str__(self) -> str:
@@ -84,6 +87,8 @@ class Report:
                      f"calibration error (ECE) {self.calibration_error:.3f}   n={self.n}")
         if self.level_accuracy is not None:
             lines.append(f"expectation level accuracy (gold expectations) {self.level_accuracy:.3f}")
+        if self.target_f1 is not None:
+            lines.append(f"target token F1 (statements with a gold target) {self.target_f1:.3f}")
         width = max(len(lab) for lab in self.labels)
         lines.append("confusion (rows gold, columns predicted): " + " ".join(self.labels))
         for label, row in zip(self.labels, self.confusion):
@@ -107,7 +112,38 @@ def evaluate(labeler: Any, data: Union[str, Path, Iterable[Mapping[str, Any]], S
         views = labeler._whole_statement_views([texts[i] for i in level_rows])
         levels = labeler.component.classifier.predict_levels(views)
         level_accuracy = float(np.mean([lv == examples[i].level for lv, i in zip(levels, level_rows)]))
+    target_f1 = _target_f1(labeler, examples)
     s = scores(gold, predicted)
     return Report(n=len(examples), per_label=s["per_label"], macro_f1=s["macro_f1"], accuracy=s["accuracy"],
                   confusion=s["confusion"], calibration_error=expected_calibration_error(confidence, correct),
-                  level_accuracy=level_accuracy, reliability=reliability(confidence, correct))
+                  level_accuracy=level_accuracy, target_f1=target_f1, reliability=reliability(confidence, correct))
+
+
+def _token_f1(predicted: tuple[int, int] | None, gold: tuple[int, int], text: str) -> float:
+    """Overlap F1 of two character spans, counted in the whitespace-separated words they touch."""
+    if predicted is None:
+        return 0.0
+    words = [m.span() for m in re.finditer(r"\S+", text)]
+
+    def touched(span: tuple[int, int]) -> set[int]:
+        return {i for i, (start, end) in enumerate(words) if start < span[1] and end > span[0]}
+
+    p, g = touched(predicted), touched(gold)
+    common = len(p & g)
+    if not common:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _target_f1(labeler: Any, examples: Sequence[Example]) -> float | None:
+    """Mean token F1 of the predicted target against gold targets (statements that have one)."""
+    with_target = [e for e in examples if e.target is not None and e.label != "none"]
+    if not with_target or not hasattr(labeler, "pipe"):
+        return None
+    total = 0.0
+    for example, result in zip(with_target, labeler.pipe([e.text for e in with_target])):
+        covering = [s for s in result.statements if s.start <= example.target[0] < s.end]
+        target = covering[0].target if covering else None
+        total += _token_f1((target["start"], target["end"]) if target else None, example.target, example.text)
+    return total / len(with_target)

@@ -76,7 +76,11 @@ class StatementClassifier:
         if len(set(labels)) < 2:
             raise ValueError("training needs statements of at least two labels")
         self.featurizer_ = Featurizer()
-        X = self.featurizer_.fit_transform(views)
+        X_all = self.featurizer_.fit_transform(views)
+        # only columns seen in training can get a weight; fitting on them alone gives the same
+        # solution (the L2 penalty keeps unseen weights at 0) and is many times faster
+        used = np.unique(X_all.indices)
+        X = X_all[:, used]
         y = np.array([LABELS.index(lab) for lab in labels])
         base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000, random_state=self.seed)
         counts = np.bincount(y, minlength=len(LABELS))
@@ -90,31 +94,33 @@ class StatementClassifier:
         elif self.calibration not in ("temperature", "none"):
             raise ValueError(f"calibration must be 'temperature' or 'none', got {self.calibration!r}")
         fitted = base.fit(X, y)
-        self._set_linear(fitted)
+        self._set_linear(fitted, used)
         self.classes_ = np.array(LABELS)
         rows = [i for i, (lab, lev) in enumerate(zip(labels, levels)) if lab == "expectation" and lev in LEVELS]
         level_y = np.array([LEVELS.index(levels[i]) for i in rows])
         if len(set(level_y.tolist())) >= 2:
             level = LogisticRegression(C=2.0, max_iter=5000, random_state=self.seed).fit(X[rows], level_y)
-            self.level_coef_, self.level_intercept_ = self._as_multiclass(level)
+            self.level_coef_, self.level_intercept_ = self._as_multiclass(level, used)
             self.level_classes_ = level.classes_.astype(np.int64)
         else:
             fallback = LEVELS.index("adequate") if len(level_y) == 0 else int(level_y[0])
-            self.level_coef_ = np.zeros((1, X.shape[1]), dtype=np.float32)
+            self.level_coef_ = np.zeros((1, X_all.shape[1]), dtype=np.float32)
             self.level_intercept_ = np.zeros(1)
             self.level_classes_ = np.array([fallback], dtype=np.int64)
         return self
 
-    @staticmethod
-    def _as_multiclass(estimator: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _as_multiclass(self, estimator: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weights over all hashed columns (zero where training saw nothing), one row per class."""
         coef, intercept = estimator.coef_, estimator.intercept_
         if coef.shape[0] == 1:  # binary: scikit-learn keeps one row; make it two
             coef = np.vstack([-coef, coef])
             intercept = np.concatenate([-intercept, intercept])
-        return coef.astype(np.float32), intercept.astype(np.float64)
+        full = np.zeros((coef.shape[0], self.featurizer_.n_features), dtype=np.float32)
+        full[:, used] = coef
+        return full, intercept.astype(np.float64)
 
-    def _set_linear(self, estimator: Any) -> None:
-        self.coef_, self.intercept_ = self._as_multiclass(estimator)
+    def _set_linear(self, estimator: Any, used: np.ndarray) -> None:
+        self.coef_, self.intercept_ = self._as_multiclass(estimator, used)
         self.label_classes_ = estimator.classes_.astype(np.int64)
 
     # -- prediction -----------------------------------------------------------------------

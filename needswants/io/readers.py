@@ -28,6 +28,9 @@ csv.field_size_limit(sys.maxsize)
 
 @dataclass(frozen=True)
 class InputRow:
+    """One input row: its record, or an error saying why it cannot be labelled (or both: a row
+    whose text is unreadable keeps its other fields, e.g. its id)."""
+
     number: int  # 1-based: data rows of a CSV (after the header), lines of a JSONL, items of a JSON array
     record: Optional[dict[str, Any]]
     error: Optional[str] = None
@@ -59,7 +62,7 @@ def _open_binary(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-def _has_surrogates(value: str) -> bool:
+def has_surrogates(value: str) -> bool:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -69,7 +72,7 @@ def _has_surrogates(value: str) -> bool:
 
 def _undecodable(record: dict[str, Any]) -> Optional[str]:
     for key, value in record.items():
-        if isinstance(value, str) and _has_surrogates(value):
+        if isinstance(value, str) and has_surrogates(value):
             return key
     return None
 
@@ -95,8 +98,9 @@ def read_csv(stream: BinaryIO, encoding: str, head: bytes = b"") -> Iterator[Inp
         record = dict(zip(header, cells + [""] * (len(header) - len(cells))))
         bad = _undecodable(record)
         if bad is not None:
-            yield InputRow(number, None, f"column {bad!r} holds bytes that are not valid {encoding}; "
-                                         "re-run with --encoding (e.g. --encoding cp1252)")
+            # the record is kept (for its id) but flagged, so it is not labelled
+            yield InputRow(number, record, f"column {bad!r} holds bytes that are not valid {encoding}; "
+                                           "re-run with --encoding (e.g. --encoding cp1252)")
             continue
         yield InputRow(number, record)
 

@@ -1,0 +1,109 @@
+"""The shipped corpus and its validator (what `needswants data check DIR` runs)."""
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from needswants import DataError
+from needswants.data import check_dir, fold
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def rows(split: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / f"{split}.jsonl").open(encoding="utf-8")]
+
+
+def test_the_shipped_corpus_passes_the_validator():
+    counts = check_dir(DATA)
+    assert set(counts) == {"train", "dev", "test"}
+
+
+def test_the_shipped_corpus_meets_its_size_and_balance_targets():
+    everything = rows("train") + rows("dev") + rows("test")
+    labels = Counter(r["label"] for r in everything)
+    assert len(everything) >= 3000
+    assert min(labels.values()) >= 500
+    assert labels["none"] > labels["want"] and labels["none"] > labels["expectation"]
+    real = [r for r in everything if r["source"] != "written"]
+    assert len(real) >= len(everything) / 2
+    assert {r["source"].split(":")[0] for r in real} == {"banking77", "cfpb_complaints", "app_reviews_is22"}
+
+
+def test_real_statements_are_cut_verbatim_from_their_record():
+    corpora = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+    if not corpora.is_dir():
+        pytest.fail(f"the shared corpora are expected at {corpora}")
+    texts = {}
+    for folder in corpora.iterdir():
+        if (folder / "texts.jsonl").is_file():
+            for line in (folder / "texts.jsonl").open(encoding="utf-8"):
+                record = json.loads(line)
+                texts[f"{folder.name}:{record['id']}"] = record["text"]
+    for r in rows("dev") + rows("test"):
+        if r["source"] != "written":
+            assert r["text"] in texts[r["source"]], r["id"]
+
+
+def test_dev_and_test_carry_targets_and_levels():
+    for split in ("dev", "test"):
+        labelled = [r for r in rows(split) if r["label"] != "none"]
+        with_target = [r for r in labelled if r["target"]]
+        assert len(with_target) >= 0.5 * len(labelled)
+        assert all(r["level"] for r in rows(split) if r["label"] == "expectation")
+
+
+def test_no_message_is_split_across_splits():
+    split_of = {}
+    for split in ("train", "dev", "test"):
+        for r in rows(split):
+            group = r["id"].rsplit(".", 1)[0] if r["source"] == "written" else r["source"]
+            assert split_of.setdefault(group, split) == split, group
+
+
+@pytest.fixture()
+def broken_copy(tmp_path):
+    target = tmp_path / "data"
+    target.mkdir()
+    for split in ("train", "dev", "test"):
+        shutil.copy(DATA / f"{split}.jsonl", target / f"{split}.jsonl")
+    return target
+
+
+def _append(path: Path, record: dict) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")
+
+
+GOOD = {"id": "x.1", "text": "Totally new statement here.", "label": "need", "explicit": False, "negated": False,
+        "level": None, "target": None, "source": "written", "split": "test"}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"label": "wish"}, "'wish' is not a label"),
+    ({"target": {"start": 5, "end": 500}}, "not inside the text"),
+    ({"split": "train"}, "but the row is in test.jsonl"),
+    ({"level": "adequate"}, "only expectations have a level"),
+    ({"source": ""}, "field 'source': empty"),
+    ({"extra": 1}, "unknown field"),
+])
+def test_the_validator_names_row_field_and_fix(broken_copy, change, message):
+    _append(broken_copy / "test.jsonl", {**GOOD, **change})
+    with pytest.raises(DataError, match=message) as caught:
+        check_dir(broken_copy)
+    assert "test.jsonl row" in str(caught.value)
+
+
+def test_the_validator_finds_text_shared_across_splits(broken_copy):
+    seen = rows("train")[0]["text"]
+    _append(broken_copy / "test.jsonl", {**GOOD, "text": "  " + seen.upper() + "!!"})
+    with pytest.raises(DataError, match="appears in more than one split"):
+        check_dir(broken_copy)
+
+
+def test_fold_ignores_case_and_punctuation():
+    assert fold("I NEED help!!") == fold("i need, help") == "i need help"

@@ -1,0 +1,70 @@
+"""train and evaluate through the Python API: reproducibility, errors listed by row, reports."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import needswants
+from needswants import DataError
+
+PROBE = ["I expected a refund by now.", "I'd prefer the blue one.", "The app logs me out every day.", "Hello!"]
+
+
+def test_same_data_and_seed_give_identical_predictions(small_train, small_model):
+    again = needswants.train(small_train, seed=0, C=4.0)
+    np.testing.assert_array_equal(again.predict_proba(PROBE), small_model.predict_proba(PROBE))
+
+
+def test_dev_data_picks_c_and_lands_in_the_card(small_train):
+    labeler = needswants.train(small_train[:300], dev=small_train[300:450], seed=1)
+    meta = labeler.meta
+    assert meta["C"] in (1.0, 2.0, 4.0, 8.0, 16.0)
+    assert meta["dev"]["n"] == 150
+    assert 0.0 <= meta["dev"]["macro_f1"] <= 1.0
+
+
+def test_bad_rows_stop_training_and_are_listed_by_row():
+    records = [
+        {"text": "I need help", "label": "need"},
+        {"text": "", "label": "want"},
+        {"text": "Dark mode please", "label": "wish"},
+        {"text": "It should work", "label": "expectation", "level": "hoped"},
+        {"label": "none"},
+    ]
+    with pytest.raises(DataError) as caught:
+        needswants.train(records)
+    message = str(caught.value)
+    assert "4 problem(s)" in message
+    for row, field in [(2, "text"), (3, "label"), (4, "level"), (5, "text")]:
+        assert f"record {row}, field '{field}'" in message
+
+
+def test_csv_training_data_is_read(tmp_path, small_train):
+    import csv
+
+    path = tmp_path / "team.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["text", "label"])
+        writer.writeheader()
+        writer.writerows({"text": r["text"], "label": r["label"]} for r in small_train[:200])
+    labeler = needswants.train(path, seed=0, C=2.0)
+    assert labeler.meta["data"]["n"] == 200
+
+
+def test_evaluate_reports_per_label_scores_confusion_and_calibration(small_model, small_train):
+    report = needswants.evaluate(small_model, small_train[:120])
+    data = report.to_dict()
+    assert data["n"] == 120
+    assert set(data["per_label"]) == set(needswants.LABELS)
+    assert sum(map(sum, data["confusion"])) == 120
+    assert data["macro_f1"] == pytest.approx(np.mean([m["f1"] for m in data["per_label"].values()]))
+    assert 0.0 <= data["calibration_error"] <= 1.0
+    text = str(report)
+    assert "macro-F1" in text and "confusion" in text
+
+
+def test_calibration_error_of_a_perfect_and_a_wrong_model():
+    from needswants.evaluation import expected_calibration_error
+
+    assert expected_calibration_error(np.ones(10), np.ones(10)) == 0.0
+    assert expected_calibration_error(np.full(10, 0.9), np.zeros(10)) == pytest.approx(0.9)
