@@ -1,0 +1,34 @@
+"""The README's accuracy table, from the shipped model's card data (models/default/meta.json).
+
+    python models/train_default.py   # retrains and scores on dev and test (test read only after training)
+    python benchmarks/accuracy.py    # prints the Markdown table
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ("expectation", "want", "need", "none")
+
+
+def main() -> None:
+    meta = json.loads((ROOT / "models" / "default" / "meta.json").read_text())["needswants"]
+    columns = [("needswants, dev", meta["dev"]), ("needswants, test", meta["test"]),
+               ("keyword baseline, test", meta["baseline_test"])]
+    print("| F1 | " + " | ".join(name for name, _ in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for label in LABELS:
+        print(f"| {label} | " + " | ".join(f"{r['per_label'][label]['f1']:.3f}" for _, r in columns) + " |")
+    print("| **macro-F1** | " + " | ".join(f"**{r['macro_f1']:.3f}**" for _, r in columns) + " |")
+    print("| accuracy | " + " | ".join(f"{r['accuracy']:.3f}" for _, r in columns) + " |")
+    print("| calibration error (ECE) | " + " | ".join(
+        f"{r['calibration_error']:.3f}" if r.get("calibration_error") is not None else "n/a" for _, r in columns) + " |")
+    print("| statements | " + " | ".join(str(r["n"]) for _, r in columns) + " |")
+    test = meta["test"]
+    print(f"\nExpectation level accuracy on test (gold expectations): {test['level_accuracy']:.3f}; "
+          f"target word-overlap F1 on test: {test['target_f1']:.3f}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Speed and memory of `nw.pipe`, beside spaCy's bare tokenizer + sentencizer on the same texts.
+
+    python benchmarks/speed.py            # prints a Markdown table; writes benchmarks/out/speed.json
+
+Single process, this machine. Both sides get one warm-up pass on other texts first. Peak memory
+and start-up time are measured in fresh processes.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MIN_STATEMENTS = 20_000
+
+
+def child(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=HERE)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    sys.path.insert(0, str(HERE))
+    import spacy
+
+    import needswants
+    from _texts import customer_texts
+
+    texts = customer_texts()
+    warm, texts = texts[:500], texts[500:]
+    bare = spacy.blank("en")
+    bare.add_pipe("sentencizer")
+    nw = needswants.load()
+    # take texts until they hold at least MIN_STATEMENTS statements
+    chosen, count = [], 0
+    for result, text in zip(nw.pipe(texts), texts):
+        chosen.append(text)
+        count += len(result.statements)
+        if count >= MIN_STATEMENTS:
+            break
+    list(bare.pipe(warm))
+    list(nw.pipe(warm))
+
+    start = time.perf_counter()
+    sentences = sum(len(list(doc.sents)) for doc in bare.pipe(chosen))
+    bare_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    statements = sum(len(r.statements) for r in nw.pipe(chosen))
+    nw_seconds = time.perf_counter() - start
+
+    # fresh processes: time to the first labelled statement, and peak memory over the run
+    first = child(
+        "import time; t = time.perf_counter()\n"
+        "import needswants\n"
+        "nw = needswants.load(); r = nw('I was told it would arrive Monday.')\n"
+        "import json; print(json.dumps({'seconds': time.perf_counter() - t}))"
+    )
+    peak = child(
+        "import json, resource, sys\n"
+        f"sys.path.insert(0, {str(HERE)!r})\n"
+        "from _texts import customer_texts\n"
+        "import needswants\n"
+        f"texts = customer_texts()[500:500 + {len(chosen)}]\n"
+        "nw = needswants.load()\n"
+        "n = sum(len(r.statements) for r in nw.pipe(texts))\n"
+        "print(json.dumps({'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'n': n}))"
+    )
+    result = {
+        "texts": len(chosen),
+        "statements": statements,
+        "bare_sentences": sentences,
+        "bare_sentences_per_s": sentences / bare_seconds,
+        "needswants_statements_per_s": statements / nw_seconds,
+        "ratio_to_bare": (statements / nw_seconds) / (sentences / bare_seconds),
+        "import_to_first_statement_s": first["seconds"],
+        "peak_rss_mb": peak["peak_mb"],
+        "machine": f"{platform.machine()}, {platform.python_version()}, "
+                   f"{len(__import__('os').sched_getaffinity(0))} cores",
+    }
+    (HERE / "out").mkdir(exist_ok=True)
+    (HERE / "out" / "speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"| measure | value |\n|---|---|\n"
+          f"| texts / statements | {result['texts']:,} / {result['statements']:,} |\n"
+          f"| spaCy tokenizer + sentencizer | {result['bare_sentences_per_s']:,.0f} sentences/s |\n"
+          f"| `nw.pipe` (1 process) | {result['needswants_statements_per_s']:,.0f} statements/s "
+          f"({result['ratio_to_bare']:.0%} of bare) |\n"
+          f"| `import needswants` to first labelled statement | {result['import_to_first_statement_s']:.2f} s |\n"
+          f"| peak memory (RSS) labelling all {result['statements']:,} statements | {result['peak_rss_mb']:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
