@@ -98,8 +98,12 @@ def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bo
         low = lower[i]
         if parsed:
             token = doc[i]
-            if token.dep_ == "cc" and token.head.i < i:
-                conj = [c for c in token.head.children if c.dep_ == "conj" and c.i > i]
+            if token.dep_ == "cc":
+                # the conjoined verb is either the cc's head ("and" -> "like") or a later sibling
+                if token.head.dep_ == "conj" and token.head.i > i:
+                    conj = [token.head]
+                else:
+                    conj = [c for c in token.head.children if c.dep_ == "conj" and c.i > i]
                 if conj and conj[0].pos_ in {"VERB", "AUX"} and _has_own_subject(conj[0]):
                     cuts.append(i)
             elif low == ";":

