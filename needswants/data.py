@@ -63,8 +63,13 @@ def _read_rows(path: Path) -> list[tuple[int, Any]]:
     return rows
 
 
+def _blank(value: Any) -> bool:
+    """None, an empty string or a NaN (pandas' missing value) all mean "not given"."""
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
 def _to_bool(value: Any) -> Optional[bool]:
-    if value in (None, ""):
+    if _blank(value):
         return None
     if isinstance(value, bool):
         return value
@@ -90,12 +95,12 @@ def parse_record(raw: Any, where: str) -> tuple[Optional[Example], list[str]]:
         problems.append(f"{where}, field 'label': missing; use one of {', '.join(LABELS)}")
     elif label not in LABELS:
         problems.append(f"{where}, field 'label': {label!r} is not a label; use one of {', '.join(LABELS)}")
-    level = raw.get("level") or None
+    level = None if _blank(raw.get("level")) else raw.get("level")
     if level is not None and level not in LEVELS:
         problems.append(f"{where}, field 'level': {level!r}; use {', '.join(LEVELS)} or leave it empty")
     if level is not None and label != "expectation":
         problems.append(f"{where}, field 'level': only expectations have a level (label is {label!r})")
-    target = raw.get("target")
+    target = None if _blank(raw.get("target")) else raw.get("target")
     span = None
     if isinstance(target, str) and target.strip():
         try:
