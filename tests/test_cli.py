@@ -236,3 +236,13 @@ def test_train_refuses_bad_rows_listing_each(tmp_path):
     result = run("train", str(train), "-o", str(tmp_path / "m"))
     assert result.exit_code == 1
     assert "bad.csv row 2, field 'text'" in result.output and "bad.csv row 3, field 'label'" in result.output
+
+
+def test_train_extend_adds_the_team_data_to_the_shipped_corpus(tmp_path):
+    team = tmp_path / "team.csv"
+    team.write_text("text,label\nThe invoice PDF is blank.,need\nPlease add SSO.,want\n", encoding="utf-8")
+    result = run("train", str(team), "--extend", "-o", str(tmp_path / "m"))
+    assert result.exit_code == 0, result.output
+    shipped = sum(1 for _ in (Path(__file__).resolve().parents[1] / "data" / "train.jsonl").open())
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())["needswants"]
+    assert meta["data"]["n"] == shipped + 2
