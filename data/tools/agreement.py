@@ -1,7 +1,8 @@
 """Agreement between the first and the second (independent) reading.
 
     python data/tools/agreement.py     # prints Cohen's kappa; writes data/annotation/agreement.json
-                                       # and data/annotation/disagreements.todo.jsonl for adjudication
+                                       # and data/annotation/disagreements.todo.jsonl: the disagreements
+                                       # not yet decided in an adjudicated*.jsonl file
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sklearn.metrics import cohen_kappa_score
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "data" / "tools"))
-from build_splits import ANNOTATION, read_jsonl, statements  # noqa: E402
+from build_splits import ANNOTATION, adjudicated, read_jsonl, statements  # noqa: E402
 
 LABELS = ["expectation", "want", "need", "none"]
 
@@ -45,9 +46,10 @@ def main() -> None:
               "disagreements": sum(pairs.values()), "disagreement_pairs (first->second)": dict(pairs.most_common())}
     (ANNOTATION / "agreement.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
+    decided = adjudicated()
     with (ANNOTATION / "disagreements.todo.jsonl").open("w", encoding="utf-8") as fh:
         for k in keys:
-            if first[k]["label"] != second[k]["label"]:
+            if first[k]["label"] != second[k]["label"] and k not in decided:
                 fh.write(json.dumps({"key": k, "text": first[k]["text"], "context": todo[k]["context"],
                                      "reading_a": {"label": first[k]["label"], "level": first[k]["level"]},
                                      "reading_b": {"label": second[k]["label"], "level": second[k]["level"]}},

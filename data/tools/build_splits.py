@@ -54,11 +54,13 @@ def statements() -> list[dict]:
     return out
 
 
+def adjudicated() -> dict[str, dict]:
+    """Final decisions on the second reading's disagreements (adjudicated*.jsonl), by key."""
+    return {a["key"]: a for path in sorted(ANNOTATION.glob("adjudicated*.jsonl")) for a in read_jsonl(path)}
+
+
 def apply_adjudication(rows: list[dict]) -> None:
-    path = ANNOTATION / "adjudicated.jsonl"
-    if not path.is_file():
-        return
-    final = {a["key"]: a for a in read_jsonl(path)}
+    final = adjudicated()
     for row in rows:
         if row["key"] in final:
             decided = final[row["key"]]
