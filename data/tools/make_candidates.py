@@ -40,6 +40,22 @@ def sentences(nlp, text: str):
         yield start, start + len(span), span
 
 
+def add_sentences(batch: list[dict], nlp, corpus: str, row: dict, spans=None) -> None:
+    """Append the sentences of one record (or the chosen ``spans`` of it) as candidates."""
+    for start, end, span in spans if spans is not None else sentences(nlp, row["text"]):
+        batch.append({"cid": None, "source": f"{corpus}:{row['id']}", "start": start, "end": end, "text": span})
+
+
+def letter_sentences(nlp, rng: random.Random, row: dict, hinted_n: int, total_n: int) -> list:
+    """Up to ``total_n`` sentences (3-60 words) of a letter, ``hinted_n`` of them with expectation hints."""
+    sents = [s for s in sentences(nlp, row["text"]) if 3 <= len(s[2].split()) <= 60]
+    hinted = [s for s in sents if EXPECTATION_HINTS.search(s[2])]
+    chosen = rng.sample(hinted, min(hinted_n, len(hinted)))
+    rest = [s for s in sents if s not in chosen]
+    chosen += rng.sample(rest, min(total_n - len(chosen), len(rest)))
+    return sorted(chosen)
+
+
 def read(path: Path):
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
@@ -61,26 +77,15 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     batches: dict[str, list[dict]] = defaultdict(list)
     banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
     for row in rng.sample(banking, 400):
-        for start, end, span in sentences(nlp, row["text"]):
-            batches["banking_c"].append({"cid": None, "source": f"banking77:{row['id']}", "start": start,
-                                         "end": end, "text": span})
+        add_sentences(batches["banking_c"], nlp, "banking77", row)
     reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
                if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
     for row in rng.sample(reviews, 200):
-        for start, end, span in sentences(nlp, row["text"]):
-            batches["reviews_c"].append({"cid": None, "source": f"app_reviews_is22:{row['id']}", "start": start,
-                                         "end": end, "text": span})
+        add_sentences(batches["reviews_c"], nlp, "app_reviews_is22", row)
     letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
     for i, row in enumerate(rng.sample(letters, 220)):
-        sents = [s for s in sentences(nlp, row["text"]) if 3 <= len(s[2].split()) <= 60]
-        hinted = [s for s in sents if EXPECTATION_HINTS.search(s[2])]
-        chosen = rng.sample(hinted, min(2, len(hinted)))
-        rest = [s for s in sents if s not in chosen]
-        chosen += rng.sample(rest, min(3 - len(chosen), len(rest)))
         batch = "complaints_c" if i % 2 == 0 else "complaints_d"
-        for start, end, span in sorted(chosen):
-            batches[batch].append({"cid": None, "source": f"cfpb_complaints:{row['id']}", "start": start,
-                                   "end": end, "text": span})
+        add_sentences(batches[batch], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 2, 3))
     return batches
 
 
@@ -97,10 +102,7 @@ def main(corpora: Path, out: Path) -> None:
     for i, intent in enumerate(sorted(by_intent)):
         batch = "banking_a" if i < len(by_intent) // 2 else "banking_b"
         for row in rng.sample(by_intent[intent], 9):
-            for start, end, span in sentences(nlp, row["text"]):
-                batches[batch].append(
-                    {"cid": None, "source": f"banking77:{row['id']}", "start": start, "end": end, "text": span}
-                )
+            add_sentences(batches[batch], nlp, "banking77", row)
 
     # app reviews: whole reviews of up to 60 words, 40 per app, every sentence kept.
     by_app = defaultdict(list)
@@ -111,25 +113,14 @@ def main(corpora: Path, out: Path) -> None:
     for i, app in enumerate(apps):
         batch = "reviews_a" if i % 2 == 0 else "reviews_b"
         for row in rng.sample(by_app[app], 40):
-            for start, end, span in sentences(nlp, row["text"]):
-                batches[batch].append(
-                    {"cid": None, "source": f"app_reviews_is22:{row['id']}", "start": start, "end": end, "text": span}
-                )
+            add_sentences(batches[batch], nlp, "app_reviews_is22", row)
 
     # complaint letters: 200 letters, up to 4 sentences each (<= 60 words),
     # 3 of them oversampled for expectation hints, 1 at random.
     letters = read(corpora / "cfpb_complaints" / "texts.jsonl")
     for i, row in enumerate(rng.sample(letters, 200)):
-        sents = [s for s in sentences(nlp, row["text"]) if 3 <= len(s[2].split()) <= 60]
-        hinted = [s for s in sents if EXPECTATION_HINTS.search(s[2])]
-        chosen = rng.sample(hinted, min(3, len(hinted)))
-        rest = [s for s in sents if s not in chosen]
-        chosen += rng.sample(rest, min(4 - len(chosen), len(rest)))
         batch = "complaints_a" if i % 2 == 0 else "complaints_b"
-        for start, end, span in sorted(chosen):
-            batches[batch].append(
-                {"cid": None, "source": f"cfpb_complaints:{row['id']}", "start": start, "end": end, "text": span}
-            )
+        add_sentences(batches[batch], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 3, 4))
 
     write(batches, out)
 
