@@ -172,6 +172,7 @@ class NeedswantsComponent:
         return out
 
     def set_annotations(self, docs: list[Doc], predicted: list[tuple[list[Span], list[dict[str, Any]]]]) -> None:
+        register_extensions()  # a component unpickled in a worker process never ran __init__
         for doc, (spans, statements) in zip(docs, predicted):
             doc._.set(EXTENSION, statements)
             doc.spans[SPANS_KEY] = spans

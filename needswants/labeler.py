@@ -7,6 +7,7 @@ and nothing is truncated; offsets always point into the text as given.
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 import spacy
 import srsly
 from spacy.language import Language
+from spacy.util import minibatch
 
 from . import paths, pipeline
 from .component import NeedswantsComponent, register_extensions
@@ -23,12 +25,13 @@ from .errors import ModelLoadError, check_text
 from .schema import LABELS, Result, Statement
 
 CHUNK_CHARS = 100_000
+MAX_RUN = 256
+LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 CARD_FILE = "card.md"
 PathLike = Union[str, Path]
 
 
-def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """(offset, piece) pairs covering ``text``, cut at a line end or sentence end when possible."""
+def _size_chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
     offset = 0
     while len(text) - offset > size:
         window = text[offset:offset + size]
@@ -37,6 +40,20 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         yield offset, text[offset:offset + cut]
         offset += cut
     yield offset, text[offset:]
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pairs covering ``text``: pieces of at most ``size`` characters, cut at a
+    line or sentence end when possible, and cut inside any run of more than :data:`MAX_RUN`
+    non-space characters (spaCy's tokenizer takes quadratic time on long runs of punctuation
+    or emoji)."""
+    cuts = [0]
+    for run in LONG_RUN.finditer(text):
+        cuts.extend(range(run.start() + MAX_RUN, run.end(), MAX_RUN))
+    cuts.append(len(text))
+    for start, end in zip(cuts, cuts[1:]):
+        for offset, piece in _size_chunks(text[start:end], size):
+            yield start + offset, piece
 
 
 SURROGATES = re.compile("[\ud800-\udfff]")
@@ -87,6 +104,11 @@ class Labeler:
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000, n_process: int = 1) -> Iterator[Result]:
         """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes."""
+        if n_process < 1:
+            raise ValueError(f"n_process must be 1 or more, got {n_process}")
+        if n_process > 1:
+            yield from self._pipe_parallel(texts, batch_size, n_process)
+            return
         in_flight: dict[int, str] = {}  # texts sent to spaCy whose Result is not yet out
 
         def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
@@ -107,6 +129,24 @@ class Labeler:
             statements.extend(Statement(**_place(s, offset, text)) for s in doc._.needswants)
         if current is not None:
             yield Result(in_flight.pop(current), tuple(statements))
+
+    def _pipe_parallel(self, texts: Iterable[str], batch_size: int, n_process: int) -> Iterator[Result]:
+        """Label batches in ``n_process`` worker processes, each holding its own copy of this Labeler.
+
+        Workers send back finished Results (not spaCy Docs), and at most ``2 * n_process`` batches
+        are in flight, so memory stays flat however long the input is.
+        """
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(n_process, initializer=_init_worker, initargs=(self,)) as pool:
+            window: list[list[str]] = []
+            for batch in minibatch((check_text(t) for t in texts), size=batch_size):
+                window.append(list(batch))
+                if len(window) == 2 * n_process:
+                    for results in pool.imap(_label_batch, window):
+                        yield from results
+                    window = []
+            for results in pool.imap(_label_batch, window):
+                yield from results
 
     def _whole_statement_views(self, statements: Sequence[str]) -> list[dict[str, str]]:
         component = self.component
@@ -134,6 +174,19 @@ class Labeler:
 
         (folder / CARD_FILE).write_text(render_card(self.meta), encoding="utf-8")
         return folder
+
+
+_worker_labeler: Optional[Labeler] = None
+
+
+def _init_worker(labeler: Labeler) -> None:
+    global _worker_labeler
+    _worker_labeler = labeler
+
+
+def _label_batch(texts: list[str]) -> list[Result]:
+    assert _worker_labeler is not None
+    return list(_worker_labeler.pipe(texts, batch_size=len(texts) or 1))
 
 
 ALLOWED_FACTORIES = frozenset({

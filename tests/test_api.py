@@ -134,3 +134,16 @@ def test_shipped_model_beats_the_keyword_baseline_on_the_test_split(nw):
     assert report.macro_f1 > baseline["macro_f1"] + 0.05
     assert report.macro_f1 >= 0.72
     assert report.calibration_error < 0.10
+
+
+@pytest.mark.parametrize(("run", "words_only"), [("😀" * 20_000, False), ("!" * 20_000, True)])
+def test_long_runs_without_spaces_are_labelled_whole(nw, run, words_only):
+    """spaCy's tokenizer is quadratic on such runs; the labeller cuts them so they stay cheap.
+    A piece of pure punctuation is not a statement; emoji are."""
+    text = "I need help " + run + " thanks"
+    result = nw(text)
+    assert all(text[s.start:s.end] == s.text for s in result.statements)
+    assert result.statements[0].text.startswith("I need help")
+    assert result.statements[-1].text.endswith("thanks")
+    covered = sum(s.end - s.start for s in result.statements)
+    assert covered < len(run) if words_only else covered >= len(run)
