@@ -7,6 +7,7 @@ and nothing is truncated; offsets always point into the text as given.
 from __future__ import annotations
 
 import datetime as _dt
+import collections
 import multiprocessing
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -138,15 +139,13 @@ class Labeler:
         """
         context = multiprocessing.get_context("spawn")
         with context.Pool(n_process, initializer=_init_worker, initargs=(self,)) as pool:
-            window: list[list[str]] = []
+            pending: collections.deque = collections.deque()
             for batch in minibatch((check_text(t) for t in texts), size=batch_size):
-                window.append(list(batch))
-                if len(window) == 2 * n_process:
-                    for results in pool.imap(_label_batch, window):
-                        yield from results
-                    window = []
-            for results in pool.imap(_label_batch, window):
-                yield from results
+                pending.append(pool.apply_async(_label_batch, (list(batch),)))
+                if len(pending) > 2 * n_process:  # keep every worker busy, memory bounded
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
 
     def _whole_statement_views(self, statements: Sequence[str]) -> list[dict[str, str]]:
         component = self.component
