@@ -188,8 +188,6 @@ def _record(row: readers.InputRow, id_column: Optional[str], keep_columns: bool,
     record_id: Any = row.number
     if row.record is not None and id_column:
         record_id = readers.get_path(row.record, id_column) if readers.has_path(row.record, id_column) else None
-        if isinstance(record_id, str) and readers.has_surrogates(record_id):
-            record_id = record_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     statements = []
     if error is None and cleaned is not None:
         for s in result.statements:

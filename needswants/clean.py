@@ -20,12 +20,13 @@ SIGNATURE_MARKERS = re.compile(
     r"^(?:--[ \t]*$|Sent from my \w[\w ]*$|Get Outlook for \w+$|Sent from Mail for Windows.*$)",
     re.IGNORECASE | re.MULTILINE,
 )
+ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
 QUOTED_LINE = re.compile(r"^[ \t]*>.*(?:\n|$)", re.MULTILINE)
 HTML_HINT = re.compile(r"<(?:html|body|div|p|br|span|table|td|tr|li|ul|ol|b|i|a|strong|em|font|h\d)\b[^>]*>", re.I)
 HTML_PIECES = re.compile(
     r"(?P<drop><(?P<skip>script|style|head)\b.*?</(?P=skip)\s*>|<!--.*?-->)"
-    r"|(?P<block></?(?:p|div|br|li|tr|h\d|table|ul|ol|blockquote)\b[^>]*>)"
-    r"|(?P<tag><[^>]*>)"
+    r"|(?P<block></?(?:p|div|br|li|tr|h\d|table|ul|ol|blockquote)\b[^<>]*>)"
+    r"|(?P<tag></?[A-Za-z!][^<>]*>)"
     r"|(?P<entity>&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -44,7 +45,9 @@ class CleanText:
         if start >= end:
             point = self.origin[start] if start < len(self.origin) else len(self.original)
             return point, point
-        return self.origin[start], self.origin[end - 1] + 1
+        last = self.origin[end - 1]
+        entity = ENTITY.match(self.original, last)  # a decoded entity ends where the entity ends
+        return self.origin[start], entity.end() if entity else last + 1
 
 
 def _strip_html(text: str, origin: list[int]) -> tuple[str, list[int]]:
@@ -62,8 +65,11 @@ def _strip_html(text: str, origin: list[int]) -> tuple[str, list[int]]:
             out_origin.append(origin[match.start()])
         elif match.group("entity"):
             decoded = html.unescape(match.group("entity"))
-            out.append(decoded)
-            out_origin.extend([origin[match.start()]] * len(decoded))
+            if decoded == match.group("entity"):  # not an entity html knows: keep the text as it is
+                keep(match.start(), match.end())
+            else:
+                out.append(decoded)
+                out_origin.extend([origin[match.start()]] * len(decoded))
     keep(last, len(text))
     return "".join(out), out_origin
 

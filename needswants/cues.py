@@ -1,6 +1,7 @@
 """Marker words ("cues") for each label, for negation and for the expectation's level.
 
-The cues are matched with a spaCy ``PhraseMatcher`` on lower-cased tokens. They give the
+The cues are matched with a spaCy ``PhraseMatcher`` on the tokens' ``NORM`` (lower case, with
+curly apostrophes and contractions normalised: "can’t" matches "can't" and "cannot"). They give the
 classifier features (it learns how much each cue counts) and give the output its ``cue``,
 ``explicit``, ``negated``, ``level`` hints and the anchor of ``target``. They never decide a
 label on their own, and they were never used to label training data.
@@ -13,7 +14,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-# "explicit": the label's own marker words (ANNOTATION.md rule 1).
+# "explicit": the label's own marker words (data/GUIDELINES.md, rule 1).
 # "implicit": words that often signal the label by function (rule 3).
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "need": {
@@ -113,7 +114,7 @@ class CueMatcher:
     """Find every cue of a Doc with one ``PhraseMatcher`` pass."""
 
     def __init__(self, nlp: Language) -> None:
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         tokenizer = nlp.tokenizer
         groups: dict[str, tuple[str, ...]] = {}
         for label, strengths in CUES.items():

@@ -69,6 +69,19 @@ def _spacy_safe(text: str) -> str:
     return text
 
 
+def statement_for_spacy(text: str) -> str:
+    """A same-length copy of one statement that spaCy tokenises in linear time: lone surrogates
+    become U+FFFD and every :data:`MAX_RUN`-th character of a long run without spaces a space."""
+    text = _spacy_safe(text)
+    if LONG_RUN.search(text):
+        chars = list(text)
+        for run in LONG_RUN.finditer(text):
+            for i in range(run.start() + MAX_RUN, run.end(), MAX_RUN):
+                chars[i] = " "
+        text = "".join(chars)
+    return text
+
+
 def _place(statement: dict[str, Any], offset: int, text: str) -> dict[str, Any]:
     """Shift a piece's statement to offsets in the whole text and take its strings from it."""
     start, end = statement["start"] + offset, statement["end"] + offset
@@ -105,8 +118,10 @@ class Labeler:
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000, n_process: int = 1) -> Iterator[Result]:
         """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes."""
-        if n_process < 1:
-            raise ValueError(f"n_process must be 1 or more, got {n_process}")
+        if isinstance(texts, str):
+            raise TypeError("pipe takes an iterable of str; for one text call nw(text) or pass [text]")
+        if n_process < 1 or batch_size < 1:
+            raise ValueError(f"n_process and batch_size must be 1 or more, got {n_process} and {batch_size}")
         if n_process > 1:
             yield from self._pipe_parallel(texts, batch_size, n_process)
             return
@@ -148,16 +163,14 @@ class Labeler:
                 yield from pending.popleft().get()
 
     def _whole_statement_views(self, statements: Sequence[str]) -> list[dict[str, str]]:
+        if isinstance(statements, str):
+            raise TypeError("classify and predict_proba take a list of str; wrap a single statement: [text]")
         component = self.component
-        views = []
-        for text in statements:
-            doc = self.nlp.make_doc(_spacy_safe(check_text(text)))
-            views.append(component.whole_doc_views(doc))
-        return views
+        return [component.whole_doc_views(self.nlp.make_doc(statement_for_spacy(check_text(t)))) for t in statements]
 
     def predict_proba(self, statements: Sequence[str]) -> np.ndarray:
         """Probabilities (n, 4) for strings each taken as ONE statement; columns in ``labels`` order."""
-        return self.component.classifier.predict_proba(self._whole_statement_views(list(statements)))
+        return self.component.classifier.predict_proba(self._whole_statement_views(statements))
 
     def classify(self, statements: Sequence[str]) -> list[str]:
         """One label per string, each string taken as one statement (no segmentation)."""

@@ -89,6 +89,8 @@ class StatementClassifier:
         if self.calibration == "temperature" and folds >= 2:
             splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
             out_of_fold = cross_val_predict(base, X, y, cv=splitter, method="decision_function")
+            if out_of_fold.ndim == 1:  # two labels: scores of the second, against 0 for the first
+                out_of_fold = np.column_stack([np.zeros_like(out_of_fold), out_of_fold])
             present = np.unique(y)
             self.temperature_ = np.array([fit_temperature(out_of_fold, np.searchsorted(present, y))])
         elif self.calibration not in ("temperature", "none"):
@@ -112,9 +114,9 @@ class StatementClassifier:
     def _as_multiclass(self, estimator: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights over all hashed columns (zero where training saw nothing), one row per class."""
         coef, intercept = estimator.coef_, estimator.intercept_
-        if coef.shape[0] == 1:  # binary: scikit-learn keeps one row; make it two
-            coef = np.vstack([-coef, coef])
-            intercept = np.concatenate([-intercept, intercept])
+        if coef.shape[0] == 1:  # binary: scikit-learn keeps one row (the second class's score)
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([np.zeros_like(intercept), intercept])
         full = np.zeros((coef.shape[0], self.featurizer_.n_features), dtype=np.float32)
         full[:, used] = coef
         return full, intercept.astype(np.float64)

@@ -12,7 +12,7 @@ from typing import Any, Optional, Union
 from .component import NeedswantsComponent, english_lemma_table
 from .data import Example, label_counts, read_examples
 from .evaluation import evaluate
-from .labeler import Labeler, utc_now
+from .labeler import Labeler, statement_for_spacy, utc_now
 from .model import FORMAT_VERSION, StatementClassifier
 from .pipeline import blank_pipeline
 
@@ -42,7 +42,7 @@ def _fit(examples: Sequence[Example], C: float, seed: int) -> Labeler:
     component: NeedswantsComponent = nlp.add_pipe("needswants")
     lemmas = english_lemma_table()
     component.set_model(StatementClassifier(C=C, seed=seed), lemmas)  # unfitted until below
-    views = [component.whole_doc_views(nlp.make_doc(e.text)) for e in examples]
+    views = [component.whole_doc_views(nlp.make_doc(statement_for_spacy(e.text))) for e in examples]
     classifier = StatementClassifier(C=C, seed=seed).fit(views, [e.label for e in examples],
                                                          [e.level for e in examples])
     component.set_model(classifier, lemmas)

@@ -147,3 +147,28 @@ def test_long_runs_without_spaces_are_labelled_whole(nw, run, words_only):
     assert result.statements[-1].text.endswith("thanks")
     covered = sum(s.end - s.start for s in result.statements)
     assert covered < len(run) if words_only else covered >= len(run)
+
+
+@pytest.mark.parametrize(("straight", "curly"), [
+    ("I don't want store credit.", "I don’t want store credit."),
+    ("I'd like a refund.", "I’d like a refund."),
+    ("I can't log in.", "I can’t log in."),
+])
+def test_curly_apostrophes_read_like_straight_ones(nw, straight, curly):
+    a, b = nw(straight).statements[0], nw(curly).statements[0]
+    assert (a.label, a.explicit, a.negated, a.cue["text"].replace("'", "’")) == \
+        (b.label, b.explicit, b.negated, b.cue["text"])
+
+
+def test_a_single_string_is_not_taken_as_a_list_of_characters(nw):
+    with pytest.raises(TypeError, match="iterable of str"):
+        list(nw.pipe("Thanks!"))
+    with pytest.raises(TypeError, match="list of str"):
+        nw.classify("Thanks!")
+    with pytest.raises(ValueError, match="batch_size"):
+        list(nw.pipe(["Thanks!"], batch_size=0))
+
+
+def test_classify_stays_cheap_on_long_runs(nw):
+    proba = nw.predict_proba(["😀" * 20_000, "!" * 20_000 + " I need help"])
+    assert proba.shape == (2, 4)

@@ -44,3 +44,18 @@ def test_every_cleaned_character_maps_to_the_same_original_character(text):
     for i, ch in enumerate(cleaned.text):
         original = text[cleaned.origin[i]]
         assert original == ch or original in "&<"  # entities and tags map to where they start
+
+
+def test_angle_brackets_that_are_not_tags_are_kept():
+    cleaned = clean_ticket("<b>price < 5 and I need > 3 units</b>")
+    assert "price < 5 and I need > 3 units" in cleaned.text
+
+
+def test_entities_map_back_whole_and_unknown_ones_stay():
+    text = "<p>We need R&amp;D&co; sorted &amp;</p>"
+    cleaned = clean_ticket(text)
+    assert "R&D&co; sorted &" in cleaned.text
+    end = cleaned.text.index("sorted &") + len("sorted &")
+    start = cleaned.text.index("R&D")
+    o_start, o_end = cleaned.to_original(start, end)
+    assert text[o_start:o_end] == "R&amp;D&co; sorted &amp;"

@@ -246,3 +246,23 @@ def test_train_extend_adds_the_team_data_to_the_shipped_corpus(tmp_path):
     shipped = sum(1 for _ in (Path(__file__).resolve().parents[1] / "data" / "train.jsonl").open())
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())["needswants"]
     assert meta["data"]["n"] == shipped + 2
+
+
+def test_lone_surrogates_in_json_input_are_replaced_not_fatal(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "\\ud800x", "text": "I need help \\udfff now."}\n', encoding="utf-8")
+    for suffix in ("jsonl", "parquet", "csv"):
+        out = tmp_path / f"out.{suffix}"
+        result = run("label", str(source), "-o", str(out), "--id-column", "id", "--quiet")
+        assert result.exit_code == 0, result.output
+    record = read_jsonl(tmp_path / "out.jsonl")[0]
+    assert record["id"] == "\ufffdx"
+    assert record["statements"][0]["text"] == "I need help \ufffd now."
+
+
+def test_resume_refuses_a_file_it_did_not_write(tmp_path, tickets_jsonl):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"something": "else"}\n')
+    result = run("label", str(tickets_jsonl), "-o", str(out), "--text-column", "body", "--resume")
+    assert result.exit_code == 1 and "is not needswants output" in result.output
+    assert "Traceback" not in result.output

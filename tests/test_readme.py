@@ -49,3 +49,10 @@ def test_command_examples_run(tmp_path):
         done = subprocess.run(exe + shlex.split(command)[1:], cwd=tmp_path, capture_output=True, text=True)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
     assert (tmp_path / "labelled.jsonl").is_file() and (tmp_path / "report.html").is_file()
+
+
+def test_accuracy_table_matches_the_shipped_model_card():
+    table = re.search(r"<!-- accuracy-table -->\n(.*?)\n<!-- /accuracy-table -->", README, re.S).group(1)
+    printed = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "accuracy.py")], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert table == printed, "rerun python benchmarks/accuracy.py and paste its table into the README"

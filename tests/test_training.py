@@ -68,3 +68,25 @@ def test_calibration_error_of_a_perfect_and_a_wrong_model():
 
     assert expected_calibration_error(np.ones(10), np.ones(10)) == 0.0
     assert expected_calibration_error(np.full(10, 0.9), np.zeros(10)) == pytest.approx(0.9)
+
+
+def test_two_labels_train_and_match_scikit_learn(small_train):
+    """With two labels scikit-learn keeps one weight row; the stored model must give exactly
+    its probabilities (uncalibrated), and no probability to labels never seen."""
+    from sklearn.linear_model import LogisticRegression
+
+    from needswants.model import StatementClassifier
+
+    two = [r for r in small_train if r["label"] in ("need", "none")][:200]
+    nw = needswants.train(two, seed=0, C=4.0)  # the calibrated path runs end to end
+    proba = nw.predict_proba([r["text"] for r in two[:20]])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert proba[:, :2].max() == 0.0
+    views = nw._whole_statement_views([r["text"] for r in two])
+    labels = [r["label"] for r in two]
+    plain = StatementClassifier(C=4.0, calibration="none", class_weight=None).fit(views, labels, [None] * len(two))
+    X = plain.featurizer_.transform(views)
+    used = np.unique(X.indices)
+    reference = LogisticRegression(C=4.0, max_iter=5000, random_state=0).fit(X[:, used], labels)
+    expected = reference.predict_proba(X[:, used])  # columns: need, none
+    np.testing.assert_allclose(plain.predict_proba(views)[:, 2:], expected, atol=1e-6)

@@ -9,9 +9,6 @@ import typer
 from ..paths import PACKAGE_DIR
 from ._report import echo_err, fail, reported
 
-SHIPPED_TRAIN = ("data/train.jsonl",)
-
-
 def shipped_corpus() -> Path:
     """The shipped corpus' train split (source checkout)."""
     path = PACKAGE_DIR.parent / "data" / "train.jsonl"
@@ -31,6 +28,8 @@ def train_command(
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
     from ..training import train
 
+    if output.exists() and not output.is_dir():
+        raise fail(f"{output} is a file; give a folder for the model.")
     if output.exists() and any(output.iterdir()) and not force:
         raise fail(f"{output} exists and is not empty; add --force to overwrite it.")
     with reported():

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,6 +71,21 @@ def has_surrogates(value: str) -> bool:
     return False
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(value: Any) -> Any:
+    """Lone surrogates (from "\\ud800" escapes in JSON, or undecodable bytes) become U+FFFD,
+    so every string that leaves the reader can be written as UTF-8; lengths are unchanged."""
+    if isinstance(value, str):
+        return SURROGATE.sub("\ufffd", value) if has_surrogates(value) else value
+    if isinstance(value, dict):
+        return {k: replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replace_surrogates(v) for v in value]
+    return value
+
+
 def _undecodable(record: dict[str, Any]) -> Optional[str]:
     for key, value in record.items():
         if isinstance(value, str) and has_surrogates(value):
@@ -99,7 +115,7 @@ def read_csv(stream: BinaryIO, encoding: str, head: bytes = b"") -> Iterator[Inp
         bad = _undecodable(record)
         if bad is not None:
             # the record is kept (for its id) but flagged, so it is not labelled
-            yield InputRow(number, record, f"column {bad!r} holds bytes that are not valid {encoding}; "
+            yield InputRow(number, replace_surrogates(record), f"column {bad!r} holds bytes that are not valid {encoding}; "
                                            "re-run with --encoding (e.g. --encoding cp1252)")
             continue
         yield InputRow(number, record)
@@ -127,7 +143,7 @@ def read_jsonl(stream: BinaryIO, encoding: str) -> Iterator[InputRow]:
         if not isinstance(value, dict):
             yield InputRow(number, None, f"line holds a JSON {type(value).__name__}, not an object")
             continue
-        yield InputRow(number, value)
+        yield InputRow(number, replace_surrogates(value))
 
 
 def read_json(stream: BinaryIO, encoding: str) -> Iterator[InputRow]:
@@ -146,7 +162,7 @@ def read_json(stream: BinaryIO, encoding: str) -> Iterator[InputRow]:
         raise InputError(f"The JSON input is a {type(data).__name__}; expected a list of records.")
     for number, value in enumerate(data, 1):
         if isinstance(value, dict):
-            yield InputRow(number, value)
+            yield InputRow(number, replace_surrogates(value))
         else:
             yield InputRow(number, None, f"item is a JSON {type(value).__name__}, not an object")
 

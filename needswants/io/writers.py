@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
+from ..errors import InputError
+
 CSV_FIELDS = ("row", "id", "index", "start", "end", "text", "label", "confidence", "level", "target", "error")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARTIAL_SUFFIX = ".partial.jsonl"
@@ -22,6 +24,13 @@ PARTIAL_SUFFIX = ".partial.jsonl"
 def _utf8(text: str) -> bytes:
     # lone surrogates in the input are written as escapes rather than crashing the run
     return text.encode("utf-8", errors="backslashreplace")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte (os.write may write fewer than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def escape_formula(value: Any) -> Any:
@@ -44,7 +53,7 @@ class JsonlWriter:
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o644)
 
     def write(self, record: dict[str, Any]) -> None:
-        os.write(self.fd, _utf8(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n"))
+        _write_all(self.fd, _utf8(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n"))
 
     def close(self) -> None:
         os.close(self.fd)
@@ -63,7 +72,7 @@ class CsvWriter:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerows([[escape_formula(v) for v in row] for row in rows])
-        os.write(self.fd, _utf8(buffer.getvalue()))
+        _write_all(self.fd, _utf8(buffer.getvalue()))
 
     def write(self, record: dict[str, Any]) -> None:
         extra = [_cell(record.get("columns", {}).get(c)) for c in self.fields[len(CSV_FIELDS):]]
@@ -120,9 +129,13 @@ def records_done(path: Path, fmt: str) -> int:
                 if row and row[0].isdigit():
                     last = int(row[0])
         else:
-            for line in fh:
+            for number, line in enumerate(fh, 1):
                 if line.strip():
-                    last = json.loads(line)["row"]
+                    try:
+                        last = int(json.loads(line)["row"])
+                    except (ValueError, KeyError, TypeError) as err:
+                        raise InputError(f"{path} line {number} is not needswants output ({err}); "
+                                         "--resume only continues an output this command wrote. Use --force to start over.") from err
     return last
 
 
