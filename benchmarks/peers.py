@@ -25,7 +25,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 LABELS = ("expectation", "want", "need", "none")
-TEXTCAT_EPOCHS = 12
+TEXTCAT_EPOCHS = 10
 
 
 def read(split: str) -> tuple[list[str], list[str]]:
