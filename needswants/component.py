@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Optional
 
-import srsly
 from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
@@ -111,6 +110,10 @@ class NeedswantsComponent:
         self._classifier = classifier
         self._lemmas = lemmas
 
+    def use_lemmas(self, lemmas: dict[str, str]) -> None:
+        """Compute features with this lemma table, before any classifier exists (training)."""
+        self._lemmas = lemmas
+
     # -- the pipeline API -----------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
@@ -185,7 +188,6 @@ class NeedswantsComponent:
         lookups = Lookups()
         lookups.add_table("lemma_lookup", self.lemmas)
         lookups.to_disk(path, filename=LEMMA_FILE)
-        srsly.write_json(path / "cfg.json", {"batch_size": self.batch_size})
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "NeedswantsComponent":
         self._load(Path(path))

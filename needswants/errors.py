@@ -34,16 +34,6 @@ class InputError(NeedswantsError, ValueError):
     """A ticket export cannot be read (missing file, unknown column, unknown format)."""
 
 
-class MissingExtraError(NeedswantsError, ImportError):
-    """An optional dependency is not installed; the message gives the pip command."""
-
-    def __init__(self, extra: str, package: str) -> None:
-        super().__init__(
-            f"This feature needs the optional package {package!r}. "
-            f"Install it with: pip install 'needswants[{extra}]'"
-        )
-
-
 def check_text(text: object) -> str:
     """Return ``text`` if it is a ``str``; raise ``TypeError`` naming the type otherwise."""
     if not isinstance(text, str):

@@ -133,7 +133,7 @@ class Labeler:
                 for offset, piece in _chunks(text):
                     yield _spacy_safe(piece), (index, offset)
 
-        docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+        docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size)
         current: Optional[int] = None
         statements: list[Statement] = []
         for doc, (index, offset) in docs:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Union
 
 import spacy
 from spacy.language import Language
@@ -30,7 +30,3 @@ def trained_pipeline(name_or_path: Union[str, Path]) -> Language:
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("sentencizer")
     return nlp
-
-
-def with_parser(spacy_model: Optional[Union[str, Path]]) -> Language:
-    return blank_pipeline() if spacy_model is None else trained_pipeline(spacy_model)

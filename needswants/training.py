@@ -37,15 +37,22 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _fit(examples: Sequence[Example], C: float, seed: int) -> Labeler:
+def _views(examples: Sequence[Example], lemmas: dict[str, str]) -> list[dict[str, list[str]]]:
+    """Each example's feature views, computed exactly as labelling computes them."""
     nlp = blank_pipeline()
     component: NeedswantsComponent = nlp.add_pipe("needswants")
-    lemmas = english_lemma_table()
-    component.set_model(StatementClassifier(C=C, seed=seed), lemmas)  # unfitted until below
-    views = [component.whole_doc_views(nlp.make_doc(statement_for_spacy(e.text))) for e in examples]
+    component.use_lemmas(lemmas)
+    return [component.whole_doc_views(nlp.make_doc(statement_for_spacy(e.text))) for e in examples]
+
+
+def _fit(examples: Sequence[Example], C: float, seed: int, views: Optional[list] = None,
+         lemmas: Optional[dict[str, str]] = None) -> Labeler:
+    lemmas = lemmas if lemmas is not None else english_lemma_table()
+    views = views if views is not None else _views(examples, lemmas)
     classifier = StatementClassifier(C=C, seed=seed).fit(views, [e.label for e in examples],
                                                          [e.level for e in examples])
-    component.set_model(classifier, lemmas)
+    nlp = blank_pipeline()
+    nlp.add_pipe("needswants").set_model(classifier, lemmas)
     return Labeler(nlp)
 
 
@@ -63,8 +70,10 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
     dev_examples = read_examples(dev) if dev is not None else None
     grid = (C,) if C is not None else (C_GRID if dev_examples else (4.0,))
     best, best_report, best_C = None, None, grid[0]
+    lemmas = english_lemma_table()
+    views = _views(examples, lemmas)
     for candidate in grid:
-        labeler = _fit(examples, candidate, seed)
+        labeler = _fit(examples, candidate, seed, views, lemmas)
         if dev_examples is None:
             best, best_C = labeler, candidate
             break

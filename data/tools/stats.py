@@ -30,7 +30,7 @@ def main() -> None:
     exp = [r for r in rows if r["label"] == "expectation"]
     levels = Counter(r["level"] for r in exp)
     real = sum(corpus(r) != "written" for r in rows)
-    print(f"\nExpectation levels: " + ", ".join(f"{k} {v}" for k, v in levels.most_common()) +
+    print("\nExpectation levels: " + ", ".join(f"{k} {v}" for k, v in levels.most_common()) +
           f". Cut from real texts: {real} of {len(rows)} ({real / len(rows):.0%}). "
           f"Statements with a target span: {sum(1 for r in rows if r['target'])}.")
 

@@ -1,14 +1,13 @@
 """How the CLI reports: one readable line on stderr and an exit code, never a traceback."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
 
 from ..errors import NeedswantsError
 
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -36,5 +35,3 @@ def reported(on_interrupt: str = "interrupted") -> Iterator[None]:
 def echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
-
-Callback = Callable[[], None]
