@@ -200,6 +200,8 @@ def _record(row: readers.InputRow, id_column: Optional[str], keep_columns: bool,
                     statement[key] = {"text": cleaned.original[ts:te], "start": ts, "end": te}
             statements.append(statement)
     record: dict[str, Any] = {"row": row.number, "id": record_id, "statements": statements, "error": error}
+    if len(text_columns) > 1 and cleaned is not None:
+        record["text"] = cleaned.original  # the joined columns the offsets point into
     if keep_columns and row.record is not None:
         used = set(text_columns) | {id_column}
         record["columns"] = {k: v for k, v in row.record.items() if k not in used}

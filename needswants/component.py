@@ -40,9 +40,11 @@ def doc_text(doc: Doc) -> str:
 
 
 def _span_annotation(span: Span) -> Optional[dict[str, Any]]:
-    for statement in span.doc._.get(EXTENSION) or ():
-        if statement["start"] == span.start_char and statement["end"] == span.end_char:
-            return statement
+    """The statement dict whose offsets are exactly the span's (statements are sorted by start)."""
+    statements = span.doc._.get(EXTENSION) or ()
+    i = bisect.bisect_left(statements, span.start_char, key=lambda s: s["start"])
+    if i < len(statements) and statements[i]["start"] == span.start_char and statements[i]["end"] == span.end_char:
+        return statements[i]
     return None
 
 

@@ -97,6 +97,8 @@ def test_json_wrapper_nested_columns_and_two_text_columns(tmp_path):
     records = read_jsonl(out)
     assert [r["id"] for r in records] == ["A-1", "A-2"]
     assert [s["text"] for s in records[1]["statements"]] == ["Login", "I can't log in."]
+    for record in records:  # with two text columns the record carries the joined text
+        assert all(record["text"][s["start"]:s["end"]] == s["text"] for s in record["statements"])
 
 
 def test_csv_with_bom_semicolons_quoted_newlines_and_a_bad_byte(tmp_path):
