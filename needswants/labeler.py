@@ -6,8 +6,8 @@ and nothing is truncated; offsets always point into the text as given.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import collections
+import datetime as _dt
 import multiprocessing
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -105,6 +105,7 @@ class Labeler:
 
     @property
     def component(self) -> NeedswantsComponent:
+        """The spaCy component that segments and classifies (holds the classifier)."""
         return self.nlp.get_pipe("needswants")
 
     @property
@@ -114,6 +115,7 @@ class Labeler:
 
     # -- labelling ------------------------------------------------------------------------
     def __call__(self, text: str) -> Result:
+        """The labelled statements of one text (any ``str``; anything else raises TypeError)."""
         return next(self.pipe([text]))
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000, n_process: int = 1) -> Iterator[Result]:
