@@ -105,12 +105,12 @@ def label_export(
     fmt = output_format(output, fmt)
     if resume and force:
         raise InputError("Give --resume or --force, not both.")
-    target = writers.partial_path(output) if fmt == "parquet" else output
+    written_to = writers.partial_path(output) if fmt == "parquet" else output  # Parquet is written as JSONL first
     if output.exists() and not resume and not force:
         raise InputError(f"{output} exists; add --force to overwrite it or --resume to finish it.")
-    if fmt == "parquet" and resume and output.exists() and not target.exists():
+    if fmt == "parquet" and resume and output.exists() and not written_to.exists():
         raise InputError(f"{output} is already complete; nothing to resume.")
-    done = writers.records_done(target, "csv" if fmt == "csv" else "jsonl") if resume else 0
+    done = writers.records_done(written_to, "csv" if fmt == "csv" else "jsonl") if resume else 0
     rows = readers.read_rows(input_path, input_format, encoding)
     summary = Summary()
     first = _first_good(rows)
@@ -120,7 +120,7 @@ def label_export(
     if keep_columns and first.peek is not None and fmt == "csv":
         used = set(text_columns) | {id_column}
         extra_columns = tuple(c for c in first.peek.record if c not in used)  # type: ignore[union-attr]
-    writer = writers.open_writer(target, "csv" if fmt == "csv" else "jsonl", append=resume and done > 0,
+    writer = writers.open_writer(written_to, "csv" if fmt == "csv" else "jsonl", append=resume and done > 0,
                                  extra_columns=extra_columns)
     pending: collections.deque[tuple[readers.InputRow, Optional[CleanText], Optional[str]]] = collections.deque()
 
@@ -156,8 +156,8 @@ def label_export(
     finally:
         writer.close()
     if fmt == "parquet":
-        writers.jsonl_to_parquet(target, output)
-        target.unlink()
+        writers.jsonl_to_parquet(written_to, output)
+        written_to.unlink()
     return summary
 
 
