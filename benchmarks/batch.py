@@ -1,6 +1,7 @@
 """End-to-end throughput of `needswants label` against the library's own `pipe` on the same texts.
 
     python benchmarks/batch.py [--rows 100000]   # prints a Markdown table; writes benchmarks/out/batch.json
+    python benchmarks/batch.py --memory-rows 1000000  # peak memory of the command on a 1M-row CSV
 
 Builds a CSV of realistic multi-sentence tickets from real customer text (a greeting, two to
 four customer texts, sometimes a quoted earlier reply and a signature), then times, in fresh
@@ -53,19 +54,44 @@ def timed(code: str) -> dict:
 
 
 def command(source: Path, output: Path, n_process: int) -> dict:
+    return command_on(source, output, ["--text-column", "body", "--id-column", "id", "--n-process", str(n_process)])
+
+
+def memory_run(rows: int) -> None:
+    """Peak RSS of `needswants label` on a CSV of ``rows`` short banking queries (flat if it streams)."""
+    import itertools
+
+    sys.path.insert(0, str(HERE))
+    from _texts import CORPORA
+
+    source = OUT / f"short_{rows}.csv"
+    if not source.exists():
+        texts = [json.loads(line)["text"] for line in (CORPORA / "banking77" / "texts.jsonl").open(encoding="utf-8")]
+        with source.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "text"])
+            writer.writerows([n, t] for n, t in zip(range(rows), itertools.cycle(texts)))
+    run = command_on(source, OUT / "short_labelled.jsonl", ["--id-column", "id"])
+    print(f"| {rows:,} rows (short queries) | {run['seconds']:.0f} s | {rows / run['seconds']:,.0f} rows/s | "
+          f"{run['peak_mb']:.0f} MB peak RSS |")
+
+
+def command_on(source: Path, output: Path, extra: list[str]) -> dict:
     start = time.perf_counter()
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "needswants", "label", str(source), "-o", str(output),
-         "--text-column", "body", "--id-column", "id", "--n-process", str(n_process), "--force", "--quiet"],
-        capture_output=True, text=True, check=True)
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "needswants", "label", str(source),
+                           "-o", str(output), "--force", "--quiet", *extra], capture_output=True, text=True, check=True)
     return {"seconds": time.perf_counter() - start, "peak_mb": int(done.stderr.strip().splitlines()[-1]) / 1024}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--memory-rows", type=int, default=0)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    if args.memory_rows:
+        memory_run(args.memory_rows)
+        return
     source = OUT / f"tickets_{args.rows}.csv"
     if not source.exists():
         make_tickets(source, args.rows)
