@@ -16,7 +16,7 @@ from typing import Any, Optional
 from .clean import CleanText, clean_ticket
 from .errors import InputError
 from .io import readers, writers
-from .labeler import Labeler
+from .labeler import Labeler, remap_statement
 from .schema import LABELS, Result
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
@@ -188,17 +188,8 @@ def _record(row: readers.InputRow, id_column: Optional[str], keep_columns: bool,
     record_id: Any = row.number
     if row.record is not None and id_column:
         record_id = readers.get_path(row.record, id_column) if readers.has_path(row.record, id_column) else None
-    statements = []
-    if error is None and cleaned is not None:
-        for s in result.statements:
-            statement = s.to_dict()
-            start, end = cleaned.to_original(s.start, s.end)
-            statement.update(text=cleaned.original[start:end], start=start, end=end)
-            for key in ("target", "cue"):
-                if statement[key] is not None:
-                    ts, te = cleaned.to_original(statement[key]["start"], statement[key]["end"])
-                    statement[key] = {"text": cleaned.original[ts:te], "start": ts, "end": te}
-            statements.append(statement)
+    statements = [] if error is not None or cleaned is None else [
+        remap_statement(s.to_dict(), cleaned.to_original, cleaned.original) for s in result.statements]
     record: dict[str, Any] = {"row": row.number, "id": record_id, "statements": statements, "error": error}
     if len(text_columns) > 1 and cleaned is not None:
         record["text"] = cleaned.original  # the joined columns the offsets point into

@@ -10,7 +10,7 @@ import collections
 import datetime as _dt
 import multiprocessing
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -24,6 +24,7 @@ from . import paths, pipeline
 from .component import NeedswantsComponent, register_extensions
 from .errors import ModelLoadError, check_text
 from .schema import LABELS, Result, Statement
+from .text import replace_lone_surrogates
 
 CHUNK_CHARS = 100_000
 MAX_RUN = 256
@@ -57,22 +58,10 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
             yield start + offset, piece
 
 
-SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def _spacy_safe(text: str) -> str:
-    """spaCy cannot hash lone surrogates; swap each for U+FFFD (same length, same offsets)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return SURROGATES.sub("\ufffd", text)
-    return text
-
-
 def statement_for_spacy(text: str) -> str:
     """A same-length copy of one statement that spaCy tokenises in linear time: lone surrogates
-    become U+FFFD and every :data:`MAX_RUN`-th character of a long run without spaces a space."""
-    text = _spacy_safe(text)
+    (which spaCy cannot hash) become U+FFFD and every :data:`MAX_RUN`-th character of a long run without spaces a space."""
+    text = replace_lone_surrogates(text)
     if LONG_RUN.search(text):
         chars = list(text)
         for run in LONG_RUN.finditer(text):
@@ -82,13 +71,15 @@ def statement_for_spacy(text: str) -> str:
     return text
 
 
-def _place(statement: dict[str, Any], offset: int, text: str) -> dict[str, Any]:
-    """Shift a piece's statement to offsets in the whole text and take its strings from it."""
-    start, end = statement["start"] + offset, statement["end"] + offset
+def remap_statement(statement: dict[str, Any], to_text: Callable[[int, int], tuple[int, int]],
+                    text: str) -> dict[str, Any]:
+    """A statement dict moved into ``text``: every span (statement, target, cue) goes through
+    ``to_text`` and its string is taken from ``text``, so ``text[start:end]`` always holds."""
+    start, end = to_text(statement["start"], statement["end"])
     statement = dict(statement, start=start, end=end, text=text[start:end])
     for key in ("target", "cue"):
         if statement[key] is not None:
-            s, e = statement[key]["start"] + offset, statement[key]["end"] + offset
+            s, e = to_text(statement[key]["start"], statement[key]["end"])
             statement[key] = {"text": text[s:e], "start": s, "end": e}
     return statement
 
@@ -133,7 +124,7 @@ class Labeler:
             for index, text in enumerate(texts):
                 in_flight[index] = check_text(text)
                 for offset, piece in _chunks(text):
-                    yield _spacy_safe(piece), (index, offset)
+                    yield replace_lone_surrogates(piece), (index, offset)
 
         docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size)
         current: Optional[int] = None
@@ -144,7 +135,8 @@ class Labeler:
                 statements = []
             current = index
             text = in_flight[index]
-            statements.extend(Statement(**_place(s, offset, text)) for s in doc._.needswants)
+            shift = lambda s, e, offset=offset: (s + offset, e + offset)  # noqa: E731
+            statements.extend(Statement(**remap_statement(s, shift, text)) for s in doc._.needswants)
         if current is not None:
             yield Result(in_flight.pop(current), tuple(statements))
 

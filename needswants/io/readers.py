@@ -10,7 +10,6 @@ import codecs
 import csv
 import io
 import json
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Optional
 
 from ..errors import InputError
+from ..text import has_lone_surrogates, replace_lone_surrogates
 
 FORMATS = ("csv", "jsonl", "json", "parquet")
 EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
@@ -63,22 +63,11 @@ def _open_binary(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-def has_surrogates(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def replace_surrogates(value: Any) -> Any:
     """Lone surrogates (from "\\ud800" escapes in JSON, or undecodable bytes) become U+FFFD,
     so every string that leaves the reader can be written as UTF-8; lengths are unchanged."""
     if isinstance(value, str):
-        return SURROGATE.sub("\ufffd", value) if has_surrogates(value) else value
+        return replace_lone_surrogates(value)
     if isinstance(value, dict):
         return {k: replace_surrogates(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -88,7 +77,7 @@ def replace_surrogates(value: Any) -> Any:
 
 def _undecodable(record: dict[str, Any]) -> Optional[str]:
     for key, value in record.items():
-        if isinstance(value, str) and has_surrogates(value):
+        if isinstance(value, str) and has_lone_surrogates(value):
             return key
     return None
 
