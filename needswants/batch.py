@@ -110,7 +110,8 @@ def label_export(
         raise InputError(f"{output} exists; add --force to overwrite it or --resume to finish it.")
     if fmt == "parquet" and resume and output.exists() and not written_to.exists():
         raise InputError(f"{output} is already complete; nothing to resume.")
-    done = writers.records_done(written_to, "csv" if fmt == "csv" else "jsonl") if resume else 0
+    stream_format = "csv" if fmt == "csv" else "jsonl"  # the format appended to while labelling
+    done = writers.records_done(written_to, stream_format) if resume else 0
     rows = readers.read_rows(input_path, input_format, encoding)
     summary = Summary()
     first = _first_good(rows)
@@ -120,7 +121,7 @@ def label_export(
     if keep_columns and first.peek is not None and fmt == "csv":
         used = set(text_columns) | {id_column}
         extra_columns = tuple(c for c in first.peek.record if c not in used)  # type: ignore[union-attr]
-    writer = writers.open_writer(written_to, "csv" if fmt == "csv" else "jsonl", append=resume and done > 0,
+    writer = writers.open_writer(written_to, stream_format, append=resume and done > 0,
                                  extra_columns=extra_columns)
     pending: collections.deque[tuple[readers.InputRow, Optional[CleanText], Optional[str]]] = collections.deque()
 

@@ -56,6 +56,11 @@ def register_extensions() -> None:
         Span.set_extension(EXTENSION, getter=_span_annotation)
 
 
+# Registered when the module is imported, which also happens when a worker process unpickles
+# a component (its __init__ does not run there).
+register_extensions()
+
+
 @Language.factory(
     "needswants",
     assigns=["doc._.needswants", "doc.spans", "span._.needswants"],
@@ -177,7 +182,6 @@ class NeedswantsComponent:
         return out
 
     def set_annotations(self, docs: list[Doc], predicted: list[tuple[list[Span], list[dict[str, Any]]]]) -> None:
-        register_extensions()  # a component unpickled in a worker process never ran __init__
         for doc, (spans, statements) in zip(docs, predicted):
             doc._.set(EXTENSION, statements)
             doc.spans[SPANS_KEY] = spans

@@ -16,30 +16,25 @@ from .schema import LABELS
 CALIBRATION_BINS = 10
 
 
-def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = CALIBRATION_BINS) -> float:
-    """ECE of the top label: the mean |accuracy - confidence| over equal-width bins, weighted by size."""
-    if len(confidence) == 0:
-        return 0.0
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    error = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            error += mask.mean() * abs(correct[mask].mean() - confidence[mask].mean())
-    return float(error)
-
-
 def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = CALIBRATION_BINS) -> list[dict[str, float]]:
     """Per-bin mean confidence, accuracy and count: the points of a reliability diagram."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    return [
-        {"low": float(edges[b]), "high": float(edges[b + 1]), "count": int((which == b).sum()),
-         "confidence": float(confidence[which == b].mean()) if (which == b).any() else 0.0,
-         "accuracy": float(correct[which == b].mean()) if (which == b).any() else 0.0}
-        for b in range(bins)
-    ]
+    points = []
+    for b in range(bins):
+        mask = which == b
+        points.append({"low": float(edges[b]), "high": float(edges[b + 1]), "count": int(mask.sum()),
+                       "confidence": float(confidence[mask].mean()) if mask.any() else 0.0,
+                       "accuracy": float(correct[mask].mean()) if mask.any() else 0.0})
+    return points
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = CALIBRATION_BINS) -> float:
+    """ECE of the top label: the mean |accuracy - confidence| over equal-width bins, weighted by size."""
+    if len(confidence) == 0:
+        return 0.0
+    points = reliability(confidence, correct, bins)
+    return float(sum(p["count"] * abs(p["accuracy"] - p["confidence"]) for p in points) / len(confidence))
 
 
 def scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:

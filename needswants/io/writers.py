@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import InputError
+from ..schema import LABELS
 
 CSV_FIELDS = ("row", "id", "index", "start", "end", "text", "label", "confidence", "level", "target", "error")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -198,7 +199,7 @@ def parquet_schema(with_columns: bool) -> Any:
     statement = pa.struct([
         ("text", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()),
         ("confidence", pa.float64()),
-        ("scores", pa.struct([(lab, pa.float64()) for lab in ("expectation", "want", "need", "none")])),
+        ("scores", pa.struct([(lab, pa.float64()) for lab in LABELS])),
         ("explicit", pa.bool_()), ("negated", pa.bool_()), ("level", pa.string()),
         ("target", span), ("cue", span),
     ])
