@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import collections
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -99,8 +99,12 @@ def label_export(
     clean: bool = True,
     max_chars: int = DEFAULT_MAX_CHARS,
     on_row: Optional[Callable[[], None]] = None,
+    rows: Optional[Iterable[readers.InputRow]] = None,
 ) -> Summary:
-    """Label every row of ``input_path`` into ``output``; returns the run's :class:`Summary`."""
+    """Label every row of ``input_path`` into ``output``; returns the run's :class:`Summary`.
+
+    ``rows`` replaces reading ``input_path`` (a part of a larger export, as a Dask task reads it);
+    ``input_path`` then only names the input in messages."""
     output = Path(output)
     fmt = output_format(output, fmt)
     if resume and force:
@@ -112,7 +116,7 @@ def label_export(
         raise InputError(f"{output} is already complete; nothing to resume.")
     stream_format = "csv" if fmt == "csv" else "jsonl"  # the format appended to while labelling
     done = writers.records_done(written_to, stream_format) if resume else 0
-    rows = readers.read_rows(input_path, input_format, encoding)
+    rows = iter(rows) if rows is not None else readers.read_rows(input_path, input_format, encoding)
     summary = Summary()
     first = _first_good(rows)
     if first.peek is not None:

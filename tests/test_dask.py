@@ -1,13 +1,26 @@
 """The Dask adapter on a real LocalCluster with two worker processes."""
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import dask.dataframe as dd  # the [dask] extra is part of the test extras
 import distributed
 
-from needswants.dask import label_dataframe
+from needswants.batch import label_export
+from needswants.dask import label_dataframe, label_files
+from needswants.errors import InputError
 
 TEXTS = [
     "My charger died, so I need a new one by Friday.",
@@ -21,7 +34,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
@@ -48,3 +61,118 @@ def test_unknown_column_names_the_columns_there_are():
     ddf = dd.from_pandas(pd.DataFrame({"id": [1], "body": ["x"]}), npartitions=1)
     with pytest.raises(KeyError, match="the DataFrame has: id, body"):
         label_dataframe(ddf, text="text")
+
+
+# -- needswants label --scheduler: whole exports, in parts -------------------------------------
+
+BODIES = [
+    "My charger died, so I need a new one by Friday.",
+    "I was told it would arrive Monday. It's been three weeks!",
+    "",
+    "Dark mode please 😊\n\nSent from my iPhone",
+    "=cmd| Thanks for the quick reply!",
+]
+
+
+def write_csv_export(folder: Path, files: int, rows: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for f in range(files):
+        path = folder / f"tickets-{f:02d}.csv"
+        pd.DataFrame({"id": [f"{f}-{r}" for r in range(rows)],
+                      "body": [BODIES[(f + r) % len(BODIES)] for r in range(rows)]}).to_csv(path, index=False)
+        paths.append(path)
+    return paths
+
+
+def single_process_records(nw, path: Path, **options) -> list[dict]:
+    out = path.with_name(path.stem + ".single.jsonl")
+    label_export(nw, str(path), out, text_columns=("body",), id_column="id", force=True, **options)
+    return [json.loads(line) for line in out.open(encoding="utf-8")]
+
+
+def read_part(path: Path) -> list[dict]:
+    if path.suffix == ".parquet":
+        return pq.read_table(path).to_pylist()
+    return [json.loads(line) for line in path.open(encoding="utf-8")]
+
+
+@pytest.mark.slow
+def test_label_command_on_a_local_cluster_matches_single_process(tmp_path, nw):
+    inputs = write_csv_export(tmp_path / "export", files=3, rows=7)
+    out = tmp_path / "labelled"
+    done = subprocess.run(
+        [sys.executable, "-m", "needswants", "label", str(tmp_path / "export" / "*.csv"), "-o", str(out),
+         "--format", "jsonl", "--text-column", "body", "--id-column", "id", "--scheduler", "local:2"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "3 parts; 21 rows read" in done.stderr
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert [p["path"] for p in manifest["parts"]] == [str(p.resolve()) for p in inputs]
+    assert sorted(p.name for p in out.iterdir()) == ["_manifest.json", "part-00000.jsonl", "part-00001.jsonl",
+                                                      "part-00002.jsonl"]
+    for index, path in enumerate(inputs):
+        assert read_part(out / f"part-{index:05d}.jsonl") == single_process_records(nw, path)
+
+
+@pytest.mark.slow
+def test_parquet_is_cut_at_row_groups_and_resume_finishes_only_missing_parts(client, tmp_path, nw):
+    source = tmp_path / "tickets.parquet"
+    bodies = [BODIES[r % len(BODIES)] for r in range(23)]
+    pq.write_table(pa.table({"id": list(range(23)), "body": bodies}), source, row_group_size=4)
+    out = tmp_path / "labelled"
+    options = dict(fmt="parquet", text_columns=("body",), id_column="id", rows_per_part=8)
+    summary = label_files(str(source), out, client, **options)
+    assert (summary.parts, summary.rows, summary.errors) == (3, 23, 5)  # 8 + 8 + 7 rows; every 5th body is empty
+    records = [r for index in range(3) for r in read_part(out / f"part-{index:05d}.parquet")]
+    expected = single_process_records(nw, source)
+    assert [r["row"] for r in records] == list(range(1, 24))
+    assert [r["id"] for r in records] == [str(e["id"]) for e in expected]  # Parquet holds ids as text
+    assert [r["statements"] for r in records] == [e["statements"] for e in expected]
+    assert [r["error"] for r in records] == [e["error"] for e in expected]
+
+    with pytest.raises(InputError, match="add --force to overwrite them or --resume"):
+        label_files(str(source), out, client, **options)
+    (out / "part-00001.parquet").unlink()
+    resumed = label_files(str(source), out, client, resume=True, **options)
+    assert (resumed.parts_done_before, resumed.rows) == (2, 8)
+    assert read_part(out / "part-00001.parquet")[0]["row"] == 9
+    with pytest.raises(InputError, match="written for other inputs"):
+        label_files(str(source), out, client, resume=True, **{**options, "rows_per_part": 4})
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_loses_and_repeats_no_row(tmp_path, nw):
+    inputs = write_csv_export(tmp_path / "export", files=4, rows=1500)
+    out = tmp_path / "labelled"
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2)
+        first_pids = set(client.run(os.getpid).values())
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["summary"] = label_files(str(tmp_path / "export"), out, client, fmt="jsonl",
+                                                 text_columns=("body",), id_column="id")
+            except BaseException as err:  # reported by the assertion below
+                outcome["error"] = err
+
+        runner = threading.Thread(target=run)
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".part-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)  # wait until a task is writing its part
+        assert list(out.glob(".part-*")), "no task started writing"
+        for pid in first_pids:
+            os.kill(pid, signal.SIGKILL)  # both workers die mid-task; their nannies start new ones
+        runner.join(timeout=300)
+        assert "error" not in outcome, outcome.get("error")
+        assert set(client.run(os.getpid).values()).isdisjoint(first_pids)
+    summary = outcome["summary"]
+    assert (summary.parts, summary.rows) == (4, 6000)
+    assert not list(out.glob(".part-*"))
+    for index, path in enumerate(inputs):
+        records = read_part(out / f"part-{index:05d}.jsonl")
+        assert [r["row"] for r in records] == list(range(1, 1501))
+        assert records == single_process_records(nw, path)

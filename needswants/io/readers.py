@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
@@ -156,17 +156,23 @@ def read_json(stream: BinaryIO, encoding: str) -> Iterator[InputRow]:
             yield InputRow(number, None, f"item is a JSON {type(value).__name__}, not an object")
 
 
-def read_parquet(path: str) -> Iterator[InputRow]:
+def open_parquet(path: str) -> Any:
+    """A ``pyarrow.parquet.ParquetFile``, or InputError saying why it cannot be read."""
     import pyarrow.parquet as pq
 
     if path == "-":
         raise InputError("Parquet cannot be read from standard input; give the file path.")
     try:
-        parquet = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except Exception as err:
         raise InputError(f"{path!r} is not a readable Parquet file: {err}") from err
-    number = 0
-    for batch in parquet.iter_batches(batch_size=4096):
+
+
+def read_parquet(path: str, row_groups: Optional[Sequence[int]] = None, first_row: int = 1) -> Iterator[InputRow]:
+    """The rows of a Parquet file, or of some of its row groups (numbered from ``first_row``)."""
+    parquet = open_parquet(path)
+    number = first_row - 1
+    for batch in parquet.iter_batches(batch_size=4096, row_groups=row_groups):
         for record in batch.to_pylist():
             number += 1
             yield InputRow(number, record)
