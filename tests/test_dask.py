@@ -176,3 +176,47 @@ def test_a_worker_killed_mid_run_loses_and_repeats_no_row(tmp_path, nw):
         records = read_part(out / f"part-{index:05d}.jsonl")
         assert [r["row"] for r in records] == list(range(1, 1501))
         assert records == single_process_records(nw, path)
+
+
+@pytest.mark.slow
+def test_an_unknown_column_in_a_part_stops_the_run_naming_the_columns(client, tmp_path):
+    write_csv_export(tmp_path / "export", files=2, rows=3)
+    with pytest.raises(InputError, match="Unknown column 'text'; the input has: id, body"):
+        label_files(str(tmp_path / "export"), tmp_path / "labelled", client, fmt="jsonl")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scheduler", "local:zero"], "give the number of workers, e.g. local:2"),
+    (["--scheduler", "127.0.0.1:8786"], "use tcp://HOST:PORT or local:N"),
+    (["--scheduler", "local:2", "--n-process", "2"], "--n-process is for one machine"),
+])
+def test_scheduler_mistakes_get_one_line_that_says_the_fix(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from needswants.cli import app
+
+    write_csv_export(tmp_path / "export", files=1, rows=2)
+    result = CliRunner().invoke(app, ["label", str(tmp_path / "export"), "-o", str(tmp_path / "out"),
+                                      "--text-column", "body", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_no_matching_input_files_is_an_error_before_any_cluster_starts(tmp_path):
+    with pytest.raises(InputError, match="No input files match the glob"):
+        label_files(str(tmp_path / "*.csv"), tmp_path / "out", "local:2")
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_dask_the_import_and_the_command_say_what_to_install(tmp_path):
+    hide_dask = "import sys; sys.modules.update({m: None for m in ('dask', 'dask.dataframe', 'distributed')}); "
+    imported = subprocess.run([sys.executable, "-c", hide_dask + "import needswants.dask"],
+                              capture_output=True, text=True)
+    assert imported.returncode == 1 and "pip install 'needswants[dask]'" in imported.stderr
+    write_csv_export(tmp_path / "export", files=1, rows=2)
+    command = subprocess.run(
+        [sys.executable, "-c", hide_dask + "from needswants.cli import main; sys.argv[0] = 'needswants'; main()",
+         "label", str(tmp_path / "export"), "-o", str(tmp_path / "out"), "--scheduler", "local:2"],
+        capture_output=True, text=True)
+    assert command.returncode == 1
+    assert command.stderr.strip() == "needswants: error: needswants.dask needs Dask: pip install 'needswants[dask]'"
