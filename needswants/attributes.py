@@ -5,12 +5,12 @@ The level of an expectation comes from the classifier (``model.py``), not from h
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
-from spacy.tokens import Span
-
 from .cues import CueMatch
+from .segment import TokenTable
 
 # a target stops at these words: a new clause or a reason begins
 TARGET_STOPS = frozenset({
@@ -19,6 +19,8 @@ TARGET_STOPS = frozenset({
 })
 TARGET_SKIP_START = frozenset({"to", "that", "for", "is", "are", "be", "it", "if"})
 MAX_TARGET_TOKENS = 12
+TARGET_PUNCT = frozenset({"'", "-", "$", "%", "/", "&", "#"})  # punctuation a target may hold
+TARGET_DROP_END = frozenset({"and", "or", "the", "a", "to"})  # words a target does not end with
 NEGATION_WINDOW = 4  # tokens before the cue where a negation counts
 # implicit cues that are followed by what is needed or wanted ("how do I <reset my password>");
 # other implicit cues ("weeks", "broken") are not followed by a target
@@ -45,51 +47,53 @@ def main_cue(label: str, cues: Sequence[CueMatch]) -> CueMatch | None:
     return None
 
 
-def is_negated(span: Span, cue: CueMatch | None, cues: Sequence[CueMatch]) -> bool:
-    """A negation just before the main cue, or anywhere when there is no cue."""
+def is_negated(table: TokenTable, start: int, cue: CueMatch | None, cues: Sequence[CueMatch]) -> bool:
+    """A negation just before the main cue, or anywhere when there is no cue; the statement's
+    tokens begin at ``start``."""
     negations = [c for c in cues if c.kind == "negation"]
     if not negations:
         return False
     if cue is None:
         return True
-    doc = span.doc
-    cue_token = doc.char_span(cue.start, cue.end, alignment_mode="expand")
-    if cue_token is None:
-        return False
-    window_start = doc[max(span.start, cue_token.start - NEGATION_WINDOW)].idx
+    window_start = table.start_char(max(start, table.token_at(cue.start) - NEGATION_WINDOW))
     return any(window_start <= n.start < cue.end for n in negations)
 
 
-def target_of(span: Span, cue: CueMatch | None, text: str) -> dict[str, Any] | None:
-    """What is needed, wanted or expected: the words after the cue up to the next clause."""
+def _ends_target(table: TokenTable, i: int) -> bool:
+    """Whether token ``i`` ends a target: a stop word, most punctuation, or a line break."""
+    if table.lower[i] in TARGET_STOPS:
+        return True
+    if table.is_punct[i] and table.words[i] not in TARGET_PUNCT:
+        return True
+    return table.is_space[i] and "\n" in table.words[i]
+
+
+def target_of(table: TokenTable, start: int, end: int, cue: CueMatch | None) -> dict[str, Any] | None:
+    """What is needed, wanted or expected in the statement of tokens [start, end): the words
+    after the cue up to the next clause."""
     if cue is None or (cue.strength == "implicit" and cue.phrase not in TARGET_TAKING_CUES):
         return None
-    tokens = [t for t in span if t.idx >= cue.end]
-    while tokens and (tokens[0].lower_ in TARGET_SKIP_START or tokens[0].is_punct or tokens[0].is_space):
-        tokens = tokens[1:]
-    picked = []
-    for token in tokens:
-        if token.lower_ in TARGET_STOPS or (token.is_punct and token.text not in {"'", "-", "$", "%", "/", "&", "#"}):
-            break
-        if token.is_space and "\n" in token.text:
-            break
-        picked.append(token)
-        if len(picked) >= MAX_TARGET_TOKENS:
-            break
-    while picked and (picked[-1].is_space or picked[-1].lower_ in {"and", "or", "the", "a", "to"}):
-        picked.pop()
-    if not picked:
+    first = bisect.bisect_left(table.idx, cue.end, start, end)  # the first token after the cue
+    while first < end and (table.lower[first] in TARGET_SKIP_START or table.is_punct[first]
+                           or table.is_space[first]):
+        first += 1
+    last = first  # the target is tokens [first, last)
+    while last < end and last - first < MAX_TARGET_TOKENS and not _ends_target(table, last):
+        last += 1
+    while last > first and (table.is_space[last - 1] or table.lower[last - 1] in TARGET_DROP_END):
+        last -= 1
+    if last == first:
         return None
-    return _span_dict(text, picked[0].idx, picked[-1].idx + len(picked[-1].text))
+    return _span_dict(table.text, table.start_char(first), table.end_char(last))
 
 
-def describe(span: Span, label: str, cues: Sequence[CueMatch], text: str) -> dict[str, Any]:
-    """``cue``, ``explicit``, ``negated`` and ``target`` of a statement given its label;
-    ``text`` is the Doc's text (``doc.text`` is rebuilt from the tokens on every access)."""
+def describe(table: TokenTable, start: int, end: int, label: str, cues: Sequence[CueMatch]) -> dict[str, Any]:
+    """``cue``, ``explicit``, ``negated`` and ``target`` of the statement of tokens [start, end)
+    given its label; offsets are into ``table.text``."""
     cue = main_cue(label, cues)
     return {
         "explicit": bool(cue is not None and cue.strength == "explicit"),
-        "negated": is_negated(span, cue, cues) if label != "none" else False,
-        "target": target_of(span, cue, text),
-        "cue": _span_dict(text, cue.start, cue.end) if cue else None,
+        "negated": is_negated(table, start, cue, cues) if label != "none" else False,
+        "target": target_of(table, start, end, cue),
+        "cue": _span_dict(table.text, cue.start, cue.end) if cue else None,
     }

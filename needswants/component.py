@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Optional
 
-from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
 from spacy.tokens import Doc, Span
@@ -25,18 +24,11 @@ from .cues import CueMatch, CueMatcher
 from .errors import ModelLoadError
 from .model import StatementClassifier
 from .schema import LABELS
-from .segment import TokenTable, statement_spans
+from .segment import TokenTable, statement_ranges
 
 EXTENSION = "needswants"
 SPANS_KEY = "needswants"
 LEMMA_FILE = "lookups.bin"
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text`` without creating a Token object per token (much faster)."""
-    strings = doc.vocab.strings
-    table = doc.to_array([ORTH, SPACY]).tolist() if len(doc) else []
-    return "".join(strings[orth] + (" " if space else "") for orth, space in table)
 
 
 def _span_annotation(span: Span) -> Optional[dict[str, Any]]:
@@ -132,53 +124,41 @@ class NeedswantsComponent:
             self.set_annotations(batch, self.predict(batch))
             yield from batch
 
-    def analyse(self, doc: Doc) -> tuple[list[Span], list[list[CueMatch]], list[dict[str, str]]]:
-        """Statements of ``doc``, the cues inside each, and each statement's feature views."""
+    def analyse(self, doc: Doc) -> tuple[TokenTable, list[tuple[int, int]], list[list[CueMatch]], list[dict[str, Any]]]:
+        """The token table of ``doc``, its statements (token ranges), the cues inside each, and
+        each statement's feature views."""
         table = TokenTable.of(doc)
-        spans = statement_spans(doc, table)
-        all_cues = self.cue_matcher(doc) if spans else []
-        cues_per_span: list[list[CueMatch]] = [[] for _ in spans]
-        starts = [s.start_char for s in spans]
-        for cue in all_cues:  # spans are sorted and disjoint: find each cue's span by bisection
+        ranges = statement_ranges(doc, table)
+        all_cues = self.cue_matcher(doc, table) if ranges else []
+        cues_per_statement: list[list[CueMatch]] = [[] for _ in ranges]
+        starts = [table.start_char(start) for start, _ in ranges]
+        for cue in all_cues:  # statements are sorted and disjoint: find each cue's by bisection
             i = bisect.bisect_right(starts, cue.start) - 1
-            if i >= 0 and cue.end <= spans[i].end_char:
-                cues_per_span[i].append(cue)
+            if i >= 0 and cue.end <= table.end_char(ranges[i][1]):
+                cues_per_statement[i].append(cue)
         lemmas = self.lemmas
-        views = [features.statement_views(s, c, lemmas, table) for s, c in zip(spans, cues_per_span)]
-        return spans, cues_per_span, views
+        views = [features.statement_views(features.statement_words(table, start, end), cues, lemmas)
+                 for (start, end), cues in zip(ranges, cues_per_statement)]
+        return table, ranges, cues_per_statement, views
 
-    def whole_doc_views(self, doc: Doc) -> dict[str, str]:
+    def whole_doc_views(self, doc: Doc) -> dict[str, Any]:
         """Feature views of a whole Doc taken as one statement (``Labeler.classify``)."""
         cues = self.cue_matcher(doc)
-        return features.statement_views(doc[:], cues, self.lemmas)
+        return features.statement_views(features.span_words(doc[:]), cues, self.lemmas)
 
     def predict(self, docs: list[Doc]) -> list[tuple[list[Span], list[dict[str, Any]]]]:
         """Statement spans and dicts for every doc, classifying the whole batch in one call."""
         analysed = [self.analyse(doc) for doc in docs]
-        all_views = [v for _, _, views in analysed for v in views]
+        all_views = [v for *_, views in analysed for v in views]
         if not all_views:
             return [([], []) for _ in docs]
         proba, levels = self.classifier.predict(all_views)
-        best = proba.argmax(axis=1)
-        out, row = [], 0
-        for doc, (spans, cues, _) in zip(docs, analysed):
-            text = doc_text(doc)
-            statements = []
-            for span, span_cues in zip(spans, cues):
-                label = LABELS[best[row]]
-                statement = {
-                    "text": text[span.start_char:span.end_char],
-                    "start": span.start_char,
-                    "end": span.end_char,
-                    "label": label,
-                    "confidence": float(proba[row, best[row]]),
-                    "scores": {lab: float(p) for lab, p in zip(LABELS, proba[row])},
-                }
-                statement.update(attributes.describe(span, label, span_cues, text))
-                statement["level"] = levels[row]
-                statements.append(statement)
-                row += 1
-            out.append((spans, statements))
+        rows = iter(zip(proba.argmax(axis=1).tolist(), proba.tolist(), levels))
+        out = []
+        for doc, (table, ranges, cues, _) in zip(docs, analysed):
+            statements = [_statement(table, start, end, statement_cues, *next(rows))
+                          for (start, end), statement_cues in zip(ranges, cues)]
+            out.append(([Span(doc, start, end) for start, end in ranges], statements))
         return out
 
     def set_annotations(self, docs: list[Doc], predicted: list[tuple[list[Span], list[dict[str, Any]]]]) -> None:
@@ -198,6 +178,25 @@ class NeedswantsComponent:
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "NeedswantsComponent":
         self._load(Path(path))
         return self
+
+
+def _statement(table: TokenTable, start: int, end: int, cues: list[CueMatch], best: int,
+               proba: list[float], level: Optional[str]) -> dict[str, Any]:
+    """The dict of the statement of tokens [start, end), given its label probabilities (in
+    :data:`LABELS` order, ``best`` the most likely) and its level."""
+    start_char, end_char = table.start_char(start), table.end_char(end)
+    label = LABELS[best]
+    statement = {
+        "text": table.text[start_char:end_char],
+        "start": start_char,
+        "end": end_char,
+        "label": label,
+        "confidence": proba[best],
+        "scores": dict(zip(LABELS, proba)),
+    }
+    statement.update(attributes.describe(table, start, end, label, cues))
+    statement["level"] = level
+    return statement
 
 
 def english_lemma_table() -> dict[str, str]:

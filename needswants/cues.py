@@ -14,6 +14,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .segment import TokenTable
+
 # "explicit": the label's own marker words (data/GUIDELINES.md, rule 1).
 # "implicit": words that often signal the label by function (rule 3).
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -126,13 +128,28 @@ class CueMatcher:
         for key, phrases in groups.items():
             self.matcher.add(key, [tokenizer(p) for p in sorted(set(phrases))])
         self._vocab = nlp.vocab
+        self._keys: dict[int, tuple[str, str]] = {}
 
-    def __call__(self, doc: Doc) -> list[CueMatch]:
-        """All cues of ``doc``, sorted by position (longest first where two start together)."""
+    def __call__(self, doc: Doc, table: TokenTable | None = None) -> list[CueMatch]:
+        """All cues of ``doc``, sorted by position (longest first where two start together).
+
+        ``table`` (the Doc's :class:`~needswants.segment.TokenTable`) saves re-reading the tokens."""
+        matches = self.matcher(doc)
+        if not matches:
+            return []
+        table = table or TokenTable.of(doc)
         found = []
-        for match_id, start, end in self.matcher(doc):
-            kind, strength = self._vocab.strings[match_id].split("|")
-            cue = doc[start:end]
-            found.append(CueMatch(kind, strength, cue.text.lower(), cue.start_char, cue.end_char))
+        for match_id, start, end in matches:
+            kind, strength = self._kind_and_strength(match_id)
+            start_char, end_char = table.start_char(start), table.end_char(end)
+            found.append(CueMatch(kind, strength, table.text[start_char:end_char].lower(), start_char, end_char))
         found.sort(key=lambda m: (m.start, -m.end))
         return found
+
+    def _kind_and_strength(self, match_id: int) -> tuple[str, str]:
+        """``("need", "explicit")`` for the match key ``"need|explicit"`` (split once per key)."""
+        split = self._keys.get(match_id)
+        if split is None:
+            kind, strength = self._vocab.strings[match_id].split("|")
+            split = self._keys[match_id] = (kind, strength)
+        return split

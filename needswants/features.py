@@ -10,9 +10,10 @@ scipy. Training and labelling both go through :func:`statement_views` and
 """
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,16 +45,19 @@ def _norm(text: str) -> str:
     return text.lower().replace("’", "'").replace("‘", "'")
 
 
-def statement_views(span: Span, cues: Sequence[CueMatch], lemmas: Mapping[str, str],
-                    table: TokenTable | None = None) -> dict[str, list[str]]:
-    """The four views of one statement (token lists); ``cues`` are the cues inside the span.
+def statement_words(table: TokenTable, start: int, end: int) -> list[str]:
+    """The normalised words (every token but spaces) of the statement of tokens [start, end)."""
+    return [word for word, space in zip(table.lower[start:end], table.is_space[start:end]) if not space]
 
-    ``table`` (the Doc's :class:`~needswants.segment.TokenTable`) saves re-reading the tokens."""
-    if table is None:
-        words = [_norm(t.text) for t in span if not t.is_space]
-    else:
-        words = [w for w, space in zip(table.lower[span.start:span.end], table.is_space[span.start:span.end])
-                 if not space]
+
+def span_words(span: Span) -> list[str]:
+    """The normalised words of a Span, read from its tokens (for a single statement)."""
+    return [_norm(t.text) for t in span if not t.is_space]
+
+
+def statement_views(words: list[str], cues: Sequence[CueMatch], lemmas: Mapping[str, str]) -> dict[str, list[str]]:
+    """The four views of one statement (token lists) from its words (see :func:`statement_words`)
+    and the cues inside it."""
     cue_tokens = []
     for cue in cues:
         if cue.kind in ("need", "want", "expectation"):
@@ -81,78 +85,105 @@ def _hash(text: str, bits: int) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) & ((1 << bits) - 1)
 
 
+def _block_offsets() -> dict[str, int]:
+    """First column of each view's block of hashed columns."""
+    offsets, offset = {}, 0
+    for name, (bits, _) in VIEW_SPECS.items():
+        offsets[name] = offset
+        offset += 1 << bits
+    return offsets
+
+
+OFFSETS: dict[str, int] = _block_offsets()
+
+
+def _token_hash(token: str) -> int:
+    return _hash(token, 32)
+
+
+def _char_grams(word: str) -> list[int]:
+    """Column indices of the character n-grams of one word."""
+    bits, sizes = VIEW_SPECS["chars"]
+    offset = OFFSETS["chars"]
+    padded = f" {word} "
+    return [offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1)]
+
+
+class _HashCache(dict):
+    """word -> ``compute(word)``, computed on first use (words repeat a lot); emptied when it
+    grows too big, and pickled empty."""
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, word: str) -> Any:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        value = self[word] = self.compute(word)
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.compute,)
+
+
 class Featurizer:
     """Hashes views into one sparse matrix; ``fit`` learns the idf weights (``idf_``)."""
 
     def __init__(self) -> None:
-        self.offsets: dict[str, int] = {}
-        offset = 0
-        for name, (bits, _) in VIEW_SPECS.items():
-            self.offsets[name] = offset
-            offset += 1 << bits
-        self.n_features = offset
-        self._char_cache: dict[str, list[int]] = {}
-        self._token_cache: dict[str, int] = {}
+        self.offsets: dict[str, int] = dict(OFFSETS)
+        self.n_features = sum(1 << bits for bits, _ in VIEW_SPECS.values())
+        self._char_cache = _HashCache(_char_grams)
+        self._token_cache = _HashCache(_token_hash)
 
     # -- hashing --------------------------------------------------------------------------
-    def _char_grams(self, word: str) -> list[int]:
-        """Column indices of the character n-grams of one word (cached: words repeat a lot)."""
-        cached = self._char_cache.get(word)
-        if cached is None:
-            bits, sizes = VIEW_SPECS["chars"]
-            offset = self.offsets["chars"]
-            padded = f" {word} "
-            cached = [offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1)]
-            self._remember(self._char_cache, word, cached)
-        return cached
+    def _token_columns(self, name: str, tokens: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every n-gram of view ``name``; ``tokens`` are the view's tokens of all
+        statements one after another, ``rows`` the statement of each. A token n-gram's hash
+        combines its tokens' CRC-32 hashes, so no n-gram string is built."""
+        bits, sizes = VIEW_SPECS[name]
+        offset, mask = self.offsets[name], np.uint64((1 << bits) - 1)
+        hashes = np.fromiter(map(self._token_cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+        found_rows, found_columns = [rows], [hashes & mask]
+        mix = np.uint64(_MIX)  # products wrap at 64 bits; the low bits kept by the mask are exact
+        if 2 in sizes:
+            same = rows[:-1] == rows[1:]  # n-grams never cross statements
+            found_rows.append(rows[1:][same])
+            found_columns.append(((hashes[:-1][same] * mix) ^ hashes[1:][same]) & mask)
+        if 3 in sizes:
+            same = (rows[:-2] == rows[1:-1]) & (rows[1:-1] == rows[2:])
+            a, b, c = hashes[:-2][same], hashes[1:-1][same], hashes[2:][same]
+            found_rows.append(rows[2:][same])
+            found_columns.append(((((a * mix) ^ b) * mix) ^ c) & mask)
+        columns = np.concatenate(found_columns).astype(np.int64) + offset
+        return np.concatenate(found_rows), columns
 
-    def _token_hash(self, token: str) -> int:
-        cached = self._token_cache.get(token)
-        if cached is None:
-            cached = _hash(token, 32)
-            self._remember(self._token_cache, token, cached)
-        return cached
-
-    @staticmethod
-    def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
-        if len(cache) >= WORD_CACHE_SIZE:
-            cache.clear()
-        cache[key] = value
-
-    def _columns(self, view: Mapping[str, Sequence[str]]) -> list[int]:
-        """Column index of every n-gram occurrence of one statement (repeats count).
-
-        A token n-gram's hash combines its tokens' CRC-32 hashes, so no n-gram string is built.
-        """
-        columns: list[int] = []
-        for name in ("words", "lemmas", "cues"):
-            bits, sizes = VIEW_SPECS[name]
-            offset, mask = self.offsets[name], (1 << bits) - 1
-            hashes = [self._token_hash(t) for t in view[name]]
-            columns.extend(offset + (h & mask) for h in hashes)
-            if 2 in sizes:
-                columns.extend(offset + (((a * _MIX) ^ b) & mask) for a, b in zip(hashes, hashes[1:]))
-            if 3 in sizes:
-                columns.extend(offset + (((((a * _MIX) ^ b) * _MIX) ^ c) & mask)
-                               for a, b, c in zip(hashes, hashes[1:], hashes[2:]))
-        for word in view["chars"]:
-            columns.extend(self._char_grams(word))
-        return columns
+    def _char_columns(self, words: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every character n-gram of ``words`` (all statements' words, one
+        after another; ``rows`` the statement of each)."""
+        grams = list(map(self._char_cache.__getitem__, words))
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        columns = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
+        return np.repeat(rows, lengths), columns
 
     def _counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
-        """Raw n-gram counts, one row per statement (repeated n-grams summed)."""
-        columns: list[int] = []
-        lengths = np.zeros(len(views), dtype=np.int64)
-        for r, view in enumerate(views):
-            found = self._columns(view)
-            columns.extend(found)
-            lengths[r] = len(found)
-        rows = np.repeat(np.arange(len(views), dtype=np.int64), lengths)
-        keys, counts = np.unique(rows * self.n_features + np.array(columns, dtype=np.int64), return_counts=True)
-        indptr = np.zeros(len(views) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(keys // self.n_features, minlength=len(views)), out=indptr[1:])
-        return sp.csr_matrix((counts.astype(np.float64), keys % self.n_features, indptr),
-                             shape=(len(views), self.n_features))
+        """Raw n-gram counts, one row per statement (repeated n-grams summed, columns sorted)."""
+        found_rows, found_columns = [], []
+        for name in VIEWS:
+            tokens = [t for view in views for t in view[name]]
+            lengths = np.fromiter((len(view[name]) for view in views), dtype=np.int64, count=len(views))
+            rows = np.repeat(np.arange(len(views), dtype=np.int64), lengths)
+            if name == "chars":
+                rows, columns = self._char_columns(tokens, rows)
+            else:
+                rows, columns = self._token_columns(name, tokens, rows)
+            found_rows.append(rows)
+            found_columns.append(columns)
+        rows, columns = np.concatenate(found_rows), np.concatenate(found_columns)
+        # a COO matrix sums its duplicate entries when it becomes CSR (and sorts each row)
+        counts = sp.coo_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(views), self.n_features)).tocsr()
+        counts.sort_indices()
+        return counts
 
     # -- weighting ------------------------------------------------------------------------
     def fit(self, views: Sequence[Mapping[str, Sequence[str]]]) -> "Featurizer":

@@ -8,11 +8,12 @@ conjoined verb with a subject of its own. Offsets are character offsets into ``d
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Span, Token
 
 CONJUNCTIONS = frozenset({"and", "but", "so", "yet", "plus", "also"})
@@ -25,18 +26,41 @@ MIN_CLAUSE_TOKENS = 3
 
 @dataclass(frozen=True)
 class TokenTable:
-    """Per-token facts of one Doc, read once (creating spaCy Token objects is the slow part)."""
+    """Per-token facts of one Doc, read once with ``Doc.to_array`` (creating spaCy Token
+    objects is the slow part). Lists are indexed by token; offsets are into :attr:`text`."""
 
-    lower: list[str]
+    words: list[str]  # each token's own text
+    lower: list[str]  # lower case, curly apostrophes made straight
     is_space: list[bool]
     is_punct: list[bool]
+    idx: list[int]  # character offset where each token starts
+    text: str  # the Doc's text (``doc.text`` itself would create a Token per token)
 
     @classmethod
     def of(cls, doc: Doc) -> "TokenTable":
+        if not len(doc):
+            return cls([], [], [], [], [], "")
         strings = doc.vocab.strings
-        flags = doc.to_array([LOWER, IS_SPACE, IS_PUNCT])
-        lower = [strings[int(h)].replace("’", "'").replace("‘", "'") for h in flags[:, 0]] if len(doc) else []
-        return cls(lower, flags[:, 1].astype(bool).tolist(), flags[:, 2].astype(bool).tolist())
+        orths, lowers, spaces, puncts, idx, trailing = doc.to_array(
+            [ORTH, LOWER, IS_SPACE, IS_PUNCT, IDX, SPACY]).T.tolist()
+        words = [strings[orth] for orth in orths]
+        # most tokens are lower case already: reuse their text rather than look it up again
+        lower = [(word if low == orth else strings[low]).replace("’", "'").replace("‘", "'")
+                 for word, orth, low in zip(words, orths, lowers)]
+        text = "".join([word + " " if space else word for word, space in zip(words, trailing)])
+        return cls(words, lower, list(map(bool, spaces)), list(map(bool, puncts)), idx, text)
+
+    def start_char(self, start: int) -> int:
+        """Character offset where token ``start`` begins."""
+        return self.idx[start]
+
+    def end_char(self, end: int) -> int:
+        """Character offset just after token ``end - 1`` (the end of a token range)."""
+        return self.idx[end - 1] + len(self.words[end - 1])
+
+    def token_at(self, char: int) -> int:
+        """Index of the token holding character offset ``char``."""
+        return bisect.bisect_right(self.idx, char) - 1
 
 
 SEPARATORS = frozenset({",", ";", "-", "—"})
@@ -53,19 +77,17 @@ def _trim(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _breaks_statement(doc: Doc, newline: Token) -> bool:
-    """Whether a line break ends the statement: always at a blank line; at a single line
-    break unless it only wraps a sentence (the next line goes on in lower case)."""
-    if newline.text.count("\n") + newline.whitespace_.count("\n") > 1:
+def _breaks_statement(table: TokenTable, newline: int) -> bool:
+    """Whether the line break token ``newline`` ends the statement: always at a blank line; at a
+    single line break unless it only wraps a sentence (the next line goes on in lower case)."""
+    if table.words[newline].count("\n") > 1:
         return True
-    before = doc[newline.i - 1] if newline.i > 0 else None
-    after = doc[newline.i + 1] if newline.i + 1 < len(doc) else None
-    if before is None or after is None:
+    if newline == 0 or newline + 1 >= len(table.words):
         return True
-    return before.is_punct or not after.text[:1].islower()
+    return table.is_punct[newline - 1] or not table.words[newline + 1][:1].islower()
 
 
-def _pieces(doc: Doc) -> Iterator[tuple[int, int]]:
+def _pieces(doc: Doc, table: TokenTable) -> Iterator[tuple[int, int]]:
     """Token ranges of sentences, also cut at line breaks that end a statement."""
     if not len(doc):
         return
@@ -74,8 +96,8 @@ def _pieces(doc: Doc) -> Iterator[tuple[int, int]]:
         bounds = [i for i in np.flatnonzero(flags == 1).tolist() if i > 0]
     else:
         bounds = []
-    spaces = np.flatnonzero(doc.to_array([IS_SPACE])).tolist()
-    breaks = [i for i in spaces if "\n" in doc[i].text and _breaks_statement(doc, doc[i])]
+    breaks = [i for i, (word, space) in enumerate(zip(table.words, table.is_space))
+              if space and "\n" in word and _breaks_statement(table, i)]
     # a line break token ends the piece before it and is itself skipped
     cuts = sorted(set(bounds) | set(breaks) | {b + 1 for b in breaks})
     start = 0
@@ -126,18 +148,25 @@ def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bo
     return kept
 
 
-def statement_spans(doc: Doc, table: TokenTable | None = None) -> list[Span]:
-    """The statements of ``doc`` in text order, as Spans without surrounding spaces."""
-    table = table or TokenTable.of(doc)
+CLAUSE_OPENERS = CONJUNCTIONS | {";"}
+
+
+def statement_ranges(doc: Doc, table: TokenTable) -> list[tuple[int, int]]:
+    """The statements of ``doc`` in text order, as token ranges without surrounding spaces."""
     parsed = doc.has_annotation("DEP")
-    spans = []
-    for start, end in _pieces(doc):
+    ranges = []
+    for start, end in _pieces(doc, table):
         bounds = [start, *_clause_starts(doc, table, start, end, parsed), end]
         for left, right in zip(bounds, bounds[1:]):
             # a clause that starts at a conjunction leaves the conjunction out
-            if left != start and table.lower[left] in CONJUNCTIONS | {";"}:
+            if left != start and table.lower[left] in CLAUSE_OPENERS:
                 left += 1
             trimmed = _trim(table, left, right)
             if trimmed:
-                spans.append(doc[trimmed[0]:trimmed[1]])
-    return spans
+                ranges.append(trimmed)
+    return ranges
+
+
+def statement_spans(doc: Doc, table: TokenTable | None = None) -> list[Span]:
+    """The statements of ``doc`` in text order, as Spans without surrounding spaces."""
+    return [Span(doc, start, end) for start, end in statement_ranges(doc, table or TokenTable.of(doc))]
