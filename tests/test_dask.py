@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -220,3 +222,21 @@ def test_without_dask_the_import_and_the_command_say_what_to_install(tmp_path):
         capture_output=True, text=True)
     assert command.returncode == 1
     assert command.stderr.strip() == "needswants: error: needswants.dask needs Dask: pip install 'needswants[dask]'"
+
+
+@pytest.mark.slow
+def test_the_readme_cluster_example_runs_against_a_real_scheduler(client, tmp_path, nw):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```console\n(.*?)```", readme, re.S) if "--scheduler tcp://" in b]
+    for month, rows in (("2026-01", 5), ("2026-02", 3)):
+        (tmp_path / "exports" / month).mkdir(parents=True)
+        pq.write_table(pa.table({"id": [f"{month}-{r}" for r in range(rows)],
+                                 "body": [BODIES[r % len(BODIES)] for r in range(rows)]}),
+                       tmp_path / "exports" / month / "tickets.parquet")
+    address = re.search(r"tcp://\S+", example).group(0)
+    command = example.strip().replace(address, client.scheduler.address).replace("/shared", str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", *shlex.split(command)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    first, second = (read_part(tmp_path / "labelled" / f"part-{i:05d}.parquet") for i in range(2))
+    assert [r["id"] for r in first + second] == [f"2026-01-{r}" for r in range(5)] + [f"2026-02-{r}" for r in range(3)]
+    assert [s["label"] for s in first[0]["statements"]] == [s.label for s in nw(BODIES[0]).statements]
