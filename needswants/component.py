@@ -24,7 +24,7 @@ from .cues import CueMatch, CueMatcher
 from .errors import ModelLoadError
 from .model import StatementClassifier
 from .schema import LABELS
-from .segment import TokenTable, statement_ranges
+from .segment import LexemeCache, TokenTable, statement_ranges
 
 EXTENSION = "needswants"
 SPANS_KEY = "needswants"
@@ -80,6 +80,7 @@ class NeedswantsComponent:
         self.batch_size = batch_size
         self.model_folder = folder
         self.cue_matcher = CueMatcher(nlp)
+        self.lexemes = LexemeCache(nlp.vocab)
         self._classifier: Optional[StatementClassifier] = None
         self._lemmas: Optional[dict[str, str]] = None
         register_extensions()
@@ -127,7 +128,7 @@ class NeedswantsComponent:
     def analyse(self, doc: Doc) -> tuple[TokenTable, list[tuple[int, int]], list[list[CueMatch]], list[dict[str, Any]]]:
         """The token table of ``doc``, its statements (token ranges), the cues inside each, and
         each statement's feature views."""
-        table = TokenTable.of(doc)
+        table = TokenTable.of(doc, self.lexemes)
         ranges = statement_ranges(doc, table)
         all_cues = self.cue_matcher(doc, table) if ranges else []
         cues_per_statement: list[list[CueMatch]] = [[] for _ in ranges]

@@ -101,7 +101,7 @@ LEVEL_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CueMatch:
     """One matched marker inside a statement: its kind (e.g. ``need``), class and character span."""
 

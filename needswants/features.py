@@ -101,12 +101,13 @@ def _token_hash(token: str) -> int:
     return _hash(token, 32)
 
 
-def _char_grams(word: str) -> list[int]:
-    """Column indices of the character n-grams of one word."""
+def _char_grams(word: str) -> tuple[int, ...]:
+    """Column indices of the character n-grams of one word (a tuple: the garbage collector
+    stops tracking it, which matters in a cache of many thousand words)."""
     bits, sizes = VIEW_SPECS["chars"]
     offset = OFFSETS["chars"]
     padded = f" {word} "
-    return [offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1)]
+    return tuple(offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1))
 
 
 class _HashCache(dict):
@@ -158,30 +159,36 @@ class Featurizer:
         columns = np.concatenate(found_columns).astype(np.int64) + offset
         return np.concatenate(found_rows), columns
 
-    def _char_columns(self, words: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every character n-gram of ``words`` (all statements' words, one
-        after another; ``rows`` the statement of each)."""
-        grams = list(map(self._char_cache.__getitem__, words))
-        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
-        columns = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
-        return np.repeat(rows, lengths), columns
+    def _char_counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
+        """Character n-gram counts, one row per statement: (statement x word counts) times
+        (word x n-gram counts), so each distinct word of the batch is expanded once."""
+        word_ids: dict[str, int] = {}
+        ids = [word_ids.setdefault(w, len(word_ids)) for view in views for w in view["chars"]]
+        lengths = np.fromiter((len(view["chars"]) for view in views), dtype=np.int64, count=len(views))
+        rows = np.repeat(np.arange(len(views), dtype=np.int64), lengths)
+        words_in_statements = sp.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(views), len(word_ids)))
+        grams = [self._char_cache[w] for w in word_ids]  # in id order
+        indptr = np.zeros(len(grams) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)), out=indptr[1:])
+        columns = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(indptr[-1]))
+        grams_in_words = sp.csr_matrix((np.ones(len(columns)), columns, indptr), shape=(len(grams), self.n_features))
+        counts = words_in_statements @ grams_in_words
+        counts.sort_indices()
+        return counts
 
     def _counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
         """Raw n-gram counts, one row per statement (repeated n-grams summed, columns sorted)."""
         found_rows, found_columns = [], []
-        for name in VIEWS:
+        for name in ("words", "lemmas", "cues"):
             tokens = [t for view in views for t in view[name]]
             lengths = np.fromiter((len(view[name]) for view in views), dtype=np.int64, count=len(views))
-            rows = np.repeat(np.arange(len(views), dtype=np.int64), lengths)
-            if name == "chars":
-                rows, columns = self._char_columns(tokens, rows)
-            else:
-                rows, columns = self._token_columns(name, tokens, rows)
+            rows, columns = self._token_columns(name, tokens, np.repeat(np.arange(len(views), dtype=np.int64), lengths))
             found_rows.append(rows)
             found_columns.append(columns)
         rows, columns = np.concatenate(found_rows), np.concatenate(found_columns)
         # a COO matrix sums its duplicate entries when it becomes CSR (and sorts each row)
         counts = sp.coo_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(views), self.n_features)).tocsr()
+        counts = counts + self._char_counts(views)  # the views' blocks of columns are disjoint
         counts.sort_indices()
         return counts
 

@@ -9,12 +9,15 @@ conjoined verb with a subject of its own. Offsets are character offsets into ``d
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
 
 CONJUNCTIONS = frozenset({"and", "but", "so", "yet", "plus", "also"})
 SUBJECT_STARTS = frozenset({
@@ -24,31 +27,57 @@ SUBJECT_STARTS = frozenset({
 MIN_CLAUSE_TOKENS = 3
 
 
-@dataclass(frozen=True)
+LEXEME_CACHE_SIZE = 100_000
+SPACE_AFTER = ("", " ")  # a token's trailing white space, by its SPACY flag
+
+
+class LexemeCache(dict):
+    """ORTH hash -> (text, normalised lower case, is_space, is_punct) of the lexemes of one
+    vocab, read from spaCy on first use (reading them through ``to_array`` and the string
+    store for every token is slower); emptied when it grows too big, and pickled empty."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, orth: int) -> tuple[str, str, bool, bool]:
+        if len(self) >= LEXEME_CACHE_SIZE:
+            self.clear()
+        lexeme = self.vocab[orth]
+        lower = lexeme.lower_.replace("’", "'").replace("‘", "'")
+        facts = self[orth] = (lexeme.orth_, lower, lexeme.is_space, lexeme.is_punct)
+        return facts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.vocab,)
+
+
+@dataclass(frozen=True, slots=True)
 class TokenTable:
     """Per-token facts of one Doc, read once with ``Doc.to_array`` (creating spaCy Token
-    objects is the slow part). Lists are indexed by token; offsets are into :attr:`text`."""
+    objects is the slow part). Tuples are indexed by token (tuples, not lists: the garbage
+    collector soon stops tracking them); offsets are into :attr:`text`."""
 
-    words: list[str]  # each token's own text
-    lower: list[str]  # lower case, curly apostrophes made straight
-    is_space: list[bool]
-    is_punct: list[bool]
-    idx: list[int]  # character offset where each token starts
+    words: tuple[str, ...]  # each token's own text
+    lower: tuple[str, ...]  # lower case, curly apostrophes made straight
+    is_space: tuple[bool, ...]
+    is_punct: tuple[bool, ...]
+    idx: tuple[int, ...]  # character offset where each token starts
+    sentence_starts: tuple[int, ...]  # tokens that begin a sentence, if the Doc has sentences
     text: str  # the Doc's text (``doc.text`` itself would create a Token per token)
 
     @classmethod
-    def of(cls, doc: Doc) -> "TokenTable":
+    def of(cls, doc: Doc, lexemes: LexemeCache | None = None) -> "TokenTable":
+        """The table of ``doc``; pass a :class:`LexemeCache` of its vocab to reuse across Docs."""
         if not len(doc):
-            return cls([], [], [], [], [], "")
-        strings = doc.vocab.strings
-        orths, lowers, spaces, puncts, idx, trailing = doc.to_array(
-            [ORTH, LOWER, IS_SPACE, IS_PUNCT, IDX, SPACY]).T.tolist()
-        words = [strings[orth] for orth in orths]
-        # most tokens are lower case already: reuse their text rather than look it up again
-        lower = [(word if low == orth else strings[low]).replace("’", "'").replace("‘", "'")
-                 for word, orth, low in zip(words, orths, lowers)]
-        text = "".join([word + " " if space else word for word, space in zip(words, trailing)])
-        return cls(words, lower, list(map(bool, spaces)), list(map(bool, puncts)), idx, text)
+            return cls((), (), (), (), (), (), "")
+        lexemes = LexemeCache(doc.vocab) if lexemes is None else lexemes
+        array = doc.to_array([ORTH, IDX, SPACY, SENT_START])
+        sentence_starts = tuple(np.flatnonzero(array[:, 3] == 1).tolist())
+        orths, idx, trailing = array[:, :3].T.tolist()
+        words, lower, is_space, is_punct = zip(*map(lexemes.__getitem__, orths))
+        text = "".join(map(str.__add__, words, map(SPACE_AFTER.__getitem__, trailing)))
+        return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, text)
 
     def start_char(self, start: int) -> int:
         """Character offset where token ``start`` begins."""
@@ -91,13 +120,9 @@ def _pieces(doc: Doc, table: TokenTable) -> Iterator[tuple[int, int]]:
     """Token ranges of sentences, also cut at line breaks that end a statement."""
     if not len(doc):
         return
-    if doc.has_annotation("SENT_START"):
-        flags = doc.to_array([SENT_START])
-        bounds = [i for i in np.flatnonzero(flags == 1).tolist() if i > 0]
-    else:
-        bounds = []
-    breaks = [i for i, (word, space) in enumerate(zip(table.words, table.is_space))
-              if space and "\n" in word and _breaks_statement(table, i)]
+    bounds = [i for i in table.sentence_starts if i > 0] if doc.has_annotation("SENT_START") else []
+    spaces = itertools.compress(range(len(table.words)), table.is_space)
+    breaks = [i for i in spaces if "\n" in table.words[i] and _breaks_statement(table, i)]
     # a line break token ends the piece before it and is itself skipped
     cuts = sorted(set(bounds) | set(breaks) | {b + 1 for b in breaks})
     start = 0
