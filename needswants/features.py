@@ -45,9 +45,9 @@ def _norm(text: str) -> str:
     return text.lower().replace("’", "'").replace("‘", "'")
 
 
-def statement_words(table: TokenTable, start: int, end: int) -> list[str]:
+def statement_words(table: TokenTable, start: int, end: int) -> tuple[str, ...]:
     """The normalised words (every token but spaces) of the statement of tokens [start, end)."""
-    return [word for word, space in zip(table.lower[start:end], table.is_space[start:end]) if not space]
+    return tuple([word for word, space in zip(table.lower[start:end], table.is_space[start:end]) if not space])
 
 
 def span_words(span: Span) -> list[str]:
@@ -55,9 +55,11 @@ def span_words(span: Span) -> list[str]:
     return [_norm(t.text) for t in span if not t.is_space]
 
 
-def statement_views(words: list[str], cues: Sequence[CueMatch], lemmas: Mapping[str, str]) -> dict[str, list[str]]:
-    """The four views of one statement (token lists) from its words (see :func:`statement_words`)
-    and the cues inside it."""
+def statement_views(words: Sequence[str], cues: Sequence[CueMatch],
+                    lemmas: Mapping[str, str]) -> dict[str, Sequence[str]]:
+    """The four views of one statement (token sequences) from its words (see
+    :func:`statement_words`) and the cues inside it. Tuples where they are built here: the
+    garbage collector soon stops tracking tuples of strings."""
     cue_tokens = []
     for cue in cues:
         if cue.kind in ("need", "want", "expectation"):
@@ -66,7 +68,7 @@ def statement_views(words: list[str], cues: Sequence[CueMatch], lemmas: Mapping[
             cue_tokens.append("neg")
         else:
             cue_tokens.append(cue.kind)
-    content = [w for w in words if _WORDLIKE.search(w)]
+    content = list(filter(_WORDLIKE.search, words))
     if "?" in words[-2:]:
         cue_tokens.append("question")
     if content and content[0] in QUESTION_STARTS:
@@ -78,7 +80,8 @@ def statement_views(words: list[str], cues: Sequence[CueMatch], lemmas: Mapping[
     cue_tokens.append(f"len={min(len(content), 40) // 5}")
     if _DIGIT.search(" ".join(words)):
         cue_tokens.append("digits")
-    return {"words": words, "lemmas": [lemmas.get(w, w) for w in words], "chars": words, "cues": cue_tokens}
+    lemma_of = lemmas.get
+    return {"words": words, "lemmas": tuple(map(lemma_of, words, words)), "chars": words, "cues": tuple(cue_tokens)}
 
 
 def _hash(text: str, bits: int) -> int:
@@ -105,8 +108,12 @@ def _char_grams(word: str) -> tuple[int, ...]:
     """Column indices of the character n-grams of one word (a tuple: the garbage collector
     stops tracking it, which matters in a cache of many thousand words)."""
     bits, sizes = VIEW_SPECS["chars"]
-    offset = OFFSETS["chars"]
+    offset, mask = OFFSETS["chars"], (1 << bits) - 1
     padded = f" {word} "
+    encoded = padded.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(padded):  # ASCII: the n-grams' bytes are slices of the word's bytes
+        return tuple(offset + (zlib.crc32(encoded[i:i + n]) & mask)
+                     for n in sizes for i in range(len(padded) - n + 1))
     return tuple(offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1))
 
 
@@ -163,8 +170,9 @@ class Featurizer:
         """Character n-gram counts, one row per statement: (statement x word counts) times
         (word x n-gram counts), so each distinct word of the batch is expanded once."""
         word_ids: dict[str, int] = {}
-        ids = [word_ids.setdefault(w, len(word_ids)) for view in views for w in view["chars"]]
-        lengths = np.fromiter((len(view["chars"]) for view in views), dtype=np.int64, count=len(views))
+        words = [view["chars"] for view in views]
+        ids = [word_ids.setdefault(w, len(word_ids)) for w in itertools.chain.from_iterable(words)]
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(views))
         rows = np.repeat(np.arange(len(views), dtype=np.int64), lengths)
         words_in_statements = sp.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(views), len(word_ids)))
         grams = [self._char_cache[w] for w in word_ids]  # in id order
@@ -180,8 +188,9 @@ class Featurizer:
         """Raw n-gram counts, one row per statement (repeated n-grams summed, columns sorted)."""
         found_rows, found_columns = [], []
         for name in ("words", "lemmas", "cues"):
-            tokens = [t for view in views for t in view[name]]
-            lengths = np.fromiter((len(view[name]) for view in views), dtype=np.int64, count=len(views))
+            sequences = [view[name] for view in views]
+            tokens = list(itertools.chain.from_iterable(sequences))
+            lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(views))
             rows, columns = self._token_columns(name, tokens, np.repeat(np.arange(len(views), dtype=np.int64), lengths))
             found_rows.append(rows)
             found_columns.append(columns)

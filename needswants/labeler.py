@@ -120,20 +120,24 @@ class Labeler:
             return
         in_flight: dict[int, str] = {}  # texts sent to spaCy whose Result is not yet out
 
-        def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
+        def pieces() -> Iterator[tuple[str, tuple[int, int, bool]]]:
             for index, text in enumerate(texts):
                 in_flight[index] = check_text(text)
                 for offset, piece in _chunks(text):
-                    yield replace_lone_surrogates(piece), (index, offset)
+                    for_spacy = replace_lone_surrogates(piece)
+                    yield for_spacy, (index, offset, offset == 0 and for_spacy == text)
 
         docs = self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size)
         current: Optional[int] = None
         statements: list[Statement] = []
-        for doc, (index, offset) in docs:
+        for doc, (index, offset, whole_text) in docs:
             if current is not None and index != current:
                 yield Result(in_flight.pop(current), tuple(statements))
                 statements = []
             current = index
+            if whole_text:  # the Doc's offsets and strings are already those of the text
+                statements.extend(Statement(**s) for s in doc._.needswants)
+                continue
             text = in_flight[index]
             shift = lambda s, e, offset=offset: (s + offset, e + offset)  # noqa: E731
             statements.extend(Statement(**remap_statement(s, shift, text)) for s in doc._.needswants)
