@@ -29,6 +29,7 @@ from .segment import LexemeCache, TokenTable, statement_ranges
 EXTENSION = "needswants"
 SPANS_KEY = "needswants"
 LEMMA_FILE = "lookups.bin"
+CHUNK_DOCS = 250
 
 
 def _span_annotation(span: Span) -> Optional[dict[str, Any]]:
@@ -148,7 +149,16 @@ class NeedswantsComponent:
         return features.statement_views(features.span_words(doc[:]), cues, self.lemmas)
 
     def predict(self, docs: list[Doc]) -> list[tuple[list[Span], list[dict[str, Any]]]]:
-        """Statement spans and dicts for every doc, classifying the whole batch in one call."""
+        """Statement spans and dicts for every doc. Docs are analysed and classified
+        :data:`CHUNK_DOCS` at a time, all statements of a chunk in one classifier call: large
+        enough for numpy to pay, small enough that the intermediate objects die young, which
+        keeps Python's garbage collector cheap. The results do not depend on the chunking."""
+        out = []
+        for chunk in minibatch(docs, size=CHUNK_DOCS):
+            out.extend(self._predict_chunk(list(chunk)))
+        return out
+
+    def _predict_chunk(self, docs: list[Doc]) -> list[tuple[list[Span], list[dict[str, Any]]]]:
         analysed = [self.analyse(doc) for doc in docs]
         all_views = [v for *_, views in analysed for v in views]
         if not all_views:

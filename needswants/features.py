@@ -10,6 +10,7 @@ scipy. Training and labelling both go through :func:`statement_views` and
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import zlib
@@ -55,6 +56,16 @@ def span_words(span: Span) -> list[str]:
     return [_norm(t.text) for t in span if not t.is_space]
 
 
+@functools.lru_cache(maxsize=4096)
+def _cue_tokens(kind: str, strength: str, phrase: str) -> tuple[str, ...]:
+    """The cue-view tokens of one cue: ``need:explicit`` and ``cue=have_to``, ``neg``, or its level."""
+    if kind in ("need", "want", "expectation"):
+        return f"{kind}:{strength}", f"cue={phrase.replace(' ', '_')}"
+    if kind == "negation":
+        return ("neg",)
+    return (kind,)
+
+
 def statement_views(words: Sequence[str], cues: Sequence[CueMatch],
                     lemmas: Mapping[str, str]) -> dict[str, Sequence[str]]:
     """The four views of one statement (token sequences) from its words (see
@@ -62,12 +73,7 @@ def statement_views(words: Sequence[str], cues: Sequence[CueMatch],
     garbage collector soon stops tracking tuples of strings."""
     cue_tokens = []
     for cue in cues:
-        if cue.kind in ("need", "want", "expectation"):
-            cue_tokens += [f"{cue.kind}:{cue.strength}", f"cue={cue.phrase.replace(' ', '_')}"]
-        elif cue.kind == "negation":
-            cue_tokens.append("neg")
-        else:
-            cue_tokens.append(cue.kind)
+        cue_tokens += _cue_tokens(cue.kind, cue.strength, cue.phrase)
     content = list(filter(_WORDLIKE.search, words))
     if "?" in words[-2:]:
         cue_tokens.append("question")
@@ -166,23 +172,25 @@ class Featurizer:
         columns = np.concatenate(found_columns).astype(np.int64) + offset
         return np.concatenate(found_rows), columns
 
-    def _char_counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
-        """Character n-gram counts, one row per statement: (statement x word counts) times
-        (word x n-gram counts), so each distinct word of the batch is expanded once."""
+    def _char_columns(self, views: Sequence[Mapping[str, Sequence[str]]]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every character n-gram of every word of every statement. Each
+        distinct word of the batch is looked up once; its n-grams are then copied to each of
+        its occurrences with numpy."""
         word_ids: dict[str, int] = {}
         words = [view["chars"] for view in views]
-        ids = [word_ids.setdefault(w, len(word_ids)) for w in itertools.chain.from_iterable(words)]
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(views))
-        rows = np.repeat(np.arange(len(views), dtype=np.int64), lengths)
-        words_in_statements = sp.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(views), len(word_ids)))
+        ids = np.fromiter((word_ids.setdefault(w, len(word_ids)) for w in itertools.chain.from_iterable(words)),
+                          dtype=np.int64)
         grams = [self._char_cache[w] for w in word_ids]  # in id order
-        indptr = np.zeros(len(grams) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)), out=indptr[1:])
-        columns = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(indptr[-1]))
-        grams_in_words = sp.csr_matrix((np.ones(len(columns)), columns, indptr), shape=(len(grams), self.n_features))
-        counts = words_in_statements @ grams_in_words
-        counts.sort_indices()
-        return counts
+        first = np.zeros(len(grams) + 1, dtype=np.int64)  # where each distinct word's n-grams begin
+        np.cumsum(np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)), out=first[1:])
+        pool = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(first[-1]))
+        sizes = first[ids + 1] - first[ids]  # n-grams of each occurrence
+        # position in the pool of every n-gram of every occurrence
+        starts = np.repeat(first[ids] - np.cumsum(sizes) + sizes, sizes)
+        positions = starts + np.arange(int(sizes.sum()), dtype=np.int64)
+        occurrence_rows = np.repeat(np.arange(len(views), dtype=np.int64),
+                                    np.fromiter(map(len, words), dtype=np.int64, count=len(views)))
+        return np.repeat(occurrence_rows, sizes), pool[positions]
 
     def _counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
         """Raw n-gram counts, one row per statement (repeated n-grams summed, columns sorted)."""
@@ -194,10 +202,10 @@ class Featurizer:
             rows, columns = self._token_columns(name, tokens, np.repeat(np.arange(len(views), dtype=np.int64), lengths))
             found_rows.append(rows)
             found_columns.append(columns)
-        rows, columns = np.concatenate(found_rows), np.concatenate(found_columns)
+        rows, columns = self._char_columns(views)
+        rows, columns = np.concatenate([*found_rows, rows]), np.concatenate([*found_columns, columns])
         # a COO matrix sums its duplicate entries when it becomes CSR (and sorts each row)
         counts = sp.coo_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(views), self.n_features)).tocsr()
-        counts = counts + self._char_counts(views)  # the views' blocks of columns are disjoint
         counts.sort_indices()
         return counts
 

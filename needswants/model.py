@@ -154,8 +154,26 @@ class StatementClassifier:
         self._check_fitted()
         return self._levels(self.featurizer_.transform(views)) if views else []
 
+    def _transposed(self, name: str) -> np.ndarray:
+        """The weights ``getattr(self, name).T`` in C order, copied once: scipy would copy the
+        transposed view on every sparse product. Same numbers, so the same scores."""
+        weights = getattr(self, name)
+        cached = self._transposed_weights.get(name)
+        if cached is None or cached[0] is not weights:
+            cached = self._transposed_weights[name] = (weights, np.ascontiguousarray(weights.T))
+        return cached[1]
+
+    @property
+    def _transposed_weights(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return self.__dict__.setdefault("_transposed_cache", {})
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_transposed_cache", None)  # rebuilt on first use
+        return state
+
     def _label_proba(self, X: Any) -> np.ndarray:
-        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+        scores = np.asarray(X @ self._transposed("coef_"), dtype=np.float64) + self.intercept_
         return _softmax(scores / self.temperature_[0])
 
     def _levels(self, X: Any) -> list[str]:
@@ -163,7 +181,7 @@ class StatementClassifier:
             return []
         if len(self.level_classes_) == 1:
             return [LEVELS[int(self.level_classes_[0])]] * X.shape[0]
-        scores = np.asarray(X @ self.level_coef_.T) + self.level_intercept_
+        scores = np.asarray(X @ self._transposed("level_coef_")) + self.level_intercept_
         return [LEVELS[int(self.level_classes_[i])] for i in scores.argmax(axis=1)]
 
     # -- persistence ----------------------------------------------------------------------
