@@ -101,9 +101,10 @@ def _trim(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     while end > start and (table.is_space[end - 1] or table.lower[end - 1] in SEPARATORS):
         end -= 1
-    if not any(not (table.is_space[i] or table.is_punct[i]) for i in range(start, end)):
-        return None
-    return start, end
+    for i in range(start, end):  # keep it if it holds a word (the first token, mostly)
+        if not (table.is_space[i] or table.is_punct[i]):
+            return start, end
+    return None
 
 
 def _breaks_statement(table: TokenTable, newline: int) -> bool:
