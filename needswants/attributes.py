@@ -87,13 +87,16 @@ def target_of(table: TokenTable, start: int, end: int, cue: CueMatch | None) -> 
     return _span_dict(table.text, table.start_char(first), table.end_char(last))
 
 
-def describe(table: TokenTable, start: int, end: int, label: str, cues: Sequence[CueMatch]) -> dict[str, Any]:
+def describe(table: TokenTable, start: int, end: int, label: str, cues: Sequence[CueMatch],
+             target: tuple[int, int] | None | str = "rule") -> dict[str, Any]:
     """``cue``, ``explicit``, ``negated`` and ``target`` of the statement of tokens [start, end)
-    given its label; offsets are into ``table.text``."""
+    given its label; offsets are into ``table.text``. ``target`` is the span a learned tagger
+    found (character offsets, or None), or ``"rule"`` to take the words after the cue."""
     cue = main_cue(label, cues)
     return {
         "explicit": bool(cue is not None and cue.strength == "explicit"),
         "negated": is_negated(table, start, cue, cues) if label != "none" else False,
-        "target": target_of(table, start, end, cue),
+        "target": target_of(table, start, end, cue) if target == "rule" else (
+            None if target is None or label == "none" else _span_dict(table.text, *target)),
         "cue": _span_dict(table.text, cue.start, cue.end) if cue else None,
     }

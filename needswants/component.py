@@ -19,12 +19,14 @@ from spacy.lookups import Lookups, load_lookups
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from . import attributes, features, paths
+from . import attributes, features, hints, paths
 from .cues import CueMatch, CueMatcher
 from .errors import ModelLoadError
+from .lemmas import LemmaTable
 from .model import StatementClassifier
 from .schema import LABELS
 from .segment import LexemeCache, TokenTable, statement_ranges
+from .targets import TargetInput, TargetTagger
 
 EXTENSION = "needswants"
 SPANS_KEY = "needswants"
@@ -83,14 +85,16 @@ class NeedswantsComponent:
         self.cue_matcher = CueMatcher(nlp)
         self.lexemes = LexemeCache(nlp.vocab)
         self._classifier: Optional[StatementClassifier] = None
-        self._lemmas: Optional[dict[str, str]] = None
+        self._lemmas: Optional[LemmaTable] = None
+        self._tagger: Optional[TargetTagger] = None  # None: targets by rule (a model trained without one)
         register_extensions()
 
     # -- state ----------------------------------------------------------------------------
     def _load(self, folder: Path) -> None:
         self._classifier = StatementClassifier.from_disk(folder)
         lookups = Lookups().from_disk(folder, filename=LEMMA_FILE) if (folder / LEMMA_FILE).is_file() else None
-        self._lemmas = dict(lookups.get_table("lemma_lookup").items()) if lookups else {}
+        self._lemmas = LemmaTable(lookups.get_table("lemma_lookup").items() if lookups else {})
+        self._tagger = TargetTagger.from_disk(folder)
 
     @property
     def classifier(self) -> StatementClassifier:
@@ -100,18 +104,26 @@ class NeedswantsComponent:
         return self._classifier
 
     @property
-    def lemmas(self) -> dict[str, str]:
+    def lemmas(self) -> LemmaTable:
         if self._lemmas is None:
             self._load(self.model_folder or paths.shipped_component_folder())
         assert self._lemmas is not None
         return self._lemmas
 
-    def set_model(self, classifier: StatementClassifier, lemmas: dict[str, str]) -> None:
-        """Use a freshly trained classifier (training calls this)."""
+    @property
+    def tagger(self) -> Optional[TargetTagger]:
+        """The learned target tagger, or None when targets are found by rule."""
+        self.classifier  # loads the model folder on first use
+        return self._tagger
+
+    def set_model(self, classifier: StatementClassifier, lemmas: LemmaTable,
+                  tagger: Optional[TargetTagger] = None) -> None:
+        """Use a freshly trained classifier and target tagger (training calls this)."""
         self._classifier = classifier
         self._lemmas = lemmas
+        self._tagger = tagger
 
-    def use_lemmas(self, lemmas: dict[str, str]) -> None:
+    def use_lemmas(self, lemmas: LemmaTable) -> None:
         """Compute features with this lemma table, before any classifier exists (training)."""
         self._lemmas = lemmas
 
@@ -139,14 +151,19 @@ class NeedswantsComponent:
             if i >= 0 and cue.end <= table.end_char(ranges[i][1]):
                 cues_per_statement[i].append(cue)
         lemmas = self.lemmas
-        views = [features.statement_views(features.statement_words(table, start, end), cues, lemmas)
-                 for (start, end), cues in zip(ranges, cues_per_statement)]
+        statement_hints = hints.statement_hints(table.text, [(table.start_char(s), table.end_char(e))
+                                                             for s, e in ranges])
+        views = [features.statement_views(features.statement_words(table, start, end), cues, lemmas, found)
+                 for (start, end), cues, found in zip(ranges, cues_per_statement, statement_hints)]
         return table, ranges, cues_per_statement, views
 
     def whole_doc_views(self, doc: Doc) -> dict[str, Any]:
         """Feature views of a whole Doc taken as one statement (``Labeler.classify``)."""
         cues = self.cue_matcher(doc)
-        return features.statement_views(features.span_words(doc[:]), cues, self.lemmas)
+        text = doc.text
+        start = len(text) - len(text.lstrip())
+        (found,) = hints.statement_hints(text, [(start, max(start, len(text.rstrip())))])
+        return features.statement_views(features.span_words(doc[:]), cues, self.lemmas, found)
 
     def predict(self, docs: list[Doc]) -> list[tuple[list[Span], list[dict[str, Any]]]]:
         """Statement spans and dicts for every doc. Docs are analysed and classified
@@ -164,13 +181,31 @@ class NeedswantsComponent:
         if not all_views:
             return [([], []) for _ in docs]
         proba, levels = self.classifier.predict(all_views)
-        rows = iter(zip(proba.argmax(axis=1).tolist(), proba.tolist(), levels))
+        best = proba.argmax(axis=1).tolist()
+        targets = self._targets(analysed, best)
+        rows = iter(zip(best, proba.tolist(), levels, targets))
         out = []
         for doc, (table, ranges, cues, _) in zip(docs, analysed):
             statements = [_statement(table, start, end, statement_cues, *next(rows))
                           for (start, end), statement_cues in zip(ranges, cues)]
             out.append(([Span(doc, start, end) for start, end in ranges], statements))
         return out
+
+    def _targets(self, analysed: list[tuple[TokenTable, list[tuple[int, int]], list[list[CueMatch]], Any]],
+                 best: list[int]) -> list[Any]:
+        """Each statement's target span from the tagger (None for a ``none`` statement), or
+        ``"rule"`` for every statement when the model has no tagger."""
+        tagger = self.tagger
+        if tagger is None:
+            return ["rule"] * len(best)
+        statements = [(table, start, end, statement_cues) for table, ranges, cues, _ in analysed
+                      for (start, end), statement_cues in zip(ranges, cues)]
+        labelled = [i for i, label in enumerate(best) if LABELS[label] != "none"]
+        found = tagger.predict([TargetInput(*statements[i], LABELS[best[i]]) for i in labelled])
+        targets: list[Any] = [None] * len(best)
+        for i, span in zip(labelled, found):
+            targets[i] = span
+        return targets
 
     def set_annotations(self, docs: list[Doc], predicted: list[tuple[list[Span], list[dict[str, Any]]]]) -> None:
         for doc, (spans, statements) in zip(docs, predicted):
@@ -183,8 +218,10 @@ class NeedswantsComponent:
         path.mkdir(parents=True, exist_ok=True)
         self.classifier.to_disk(path)
         lookups = Lookups()
-        lookups.add_table("lemma_lookup", self.lemmas)
+        lookups.add_table("lemma_lookup", dict(self.lemmas.items()))  # keys: spaCy's word hashes
         lookups.to_disk(path, filename=LEMMA_FILE)
+        if self.tagger is not None:
+            self.tagger.to_disk(path)
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "NeedswantsComponent":
         self._load(Path(path))
@@ -192,9 +229,10 @@ class NeedswantsComponent:
 
 
 def _statement(table: TokenTable, start: int, end: int, cues: list[CueMatch], best: int,
-               proba: list[float], level: Optional[str]) -> dict[str, Any]:
+               proba: list[float], level: Optional[str], target: Any) -> dict[str, Any]:
     """The dict of the statement of tokens [start, end), given its label probabilities (in
-    :data:`LABELS` order, ``best`` the most likely) and its level."""
+    :data:`LABELS` order, ``best`` the most likely), its level and its target (see
+    :func:`needswants.attributes.describe`)."""
     start_char, end_char = table.start_char(start), table.end_char(end)
     label = LABELS[best]
     statement = {
@@ -205,12 +243,12 @@ def _statement(table: TokenTable, start: int, end: int, cues: list[CueMatch], be
         "confidence": proba[best],
         "scores": dict(zip(LABELS, proba)),
     }
-    statement.update(attributes.describe(table, start, end, label, cues))
+    statement.update(attributes.describe(table, start, end, label, cues, target))
     statement["level"] = level
     return statement
 
 
-def english_lemma_table() -> dict[str, str]:
+def english_lemma_table() -> LemmaTable:
     """spaCy's English lookup lemmas (needs spacy-lookups-data, a training-time dependency)."""
     try:
         lookups = load_lookups("en", ["lemma_lookup"])
@@ -219,4 +257,4 @@ def english_lemma_table() -> dict[str, str]:
             "Training needs spaCy's lookup tables: pip install 'needswants[train]' "
             f"(spacy-lookups-data). ({err})"
         ) from err
-    return dict(lookups.get_table("lemma_lookup").items())
+    return LemmaTable(lookups.get_table("lemma_lookup").items())

@@ -1,8 +1,8 @@
 """Turn statements into the classifier's input: hashed, tf-idf weighted n-gram features.
 
-Each statement becomes four text views (lower-cased words, lemmas from the lookup table
-shipped with the model, character n-grams, and cue tokens such as ``need:explicit``,
-``cue=have_to``, ``neg``, ``question``). Each view's n-grams are hashed (CRC-32) into a fixed
+Each statement becomes five text views (lower-cased words, lemmas from the lookup table
+shipped with the model, character n-grams, cue tokens such as ``need:explicit``,
+``cue=have_to``, ``neg``, ``question``, and the hints of ``hints.py`` such as ``hint=told``). Each view's n-grams are hashed (CRC-32) into a fixed
 block of columns, weighted by sublinear tf-idf and L2-normalised. Hashing means the model
 stores no vocabulary, so it is small and loads fast, and prediction needs only numpy and
 scipy. Training and labelling both go through :func:`statement_views` and
@@ -34,7 +34,9 @@ VIEW_SPECS: dict[str, tuple[int, tuple[int, ...]]] = {
     "lemmas": (17, (1, 2)),
     "chars": (18, (2, 3, 4, 5)),
     "cues": (12, (1,)),
+    "hints": (10, (1,)),
 }
+UNWEIGHTED_VIEWS = ("cues", "hints")  # marker tokens: idf 1, each counts as it is
 VIEWS: tuple[str, ...] = tuple(VIEW_SPECS)
 WORD_CACHE_SIZE = 200_000
 _WORDLIKE = re.compile(r"[^\W_]")
@@ -66,10 +68,11 @@ def _cue_tokens(kind: str, strength: str, phrase: str) -> tuple[str, ...]:
     return (kind,)
 
 
-def statement_views(words: Sequence[str], cues: Sequence[CueMatch],
-                    lemmas: Mapping[str, str]) -> dict[str, Sequence[str]]:
-    """The four views of one statement (token sequences) from its words (see
-    :func:`statement_words`) and the cues inside it. Tuples where they are built here: the
+def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Any,
+                    hints: Sequence[str] = ()) -> dict[str, Sequence[str]]:
+    """The five views of one statement (token sequences) from its words (see
+    :func:`statement_words`), the cues inside it, a lemma table (``lemmas.get(word, word)``)
+    and its hint tokens (:func:`needswants.hints.statement_hints`). Tuples where they are built here: the
     garbage collector soon stops tracking tuples of strings."""
     cue_tokens = []
     for cue in cues:
@@ -87,7 +90,8 @@ def statement_views(words: Sequence[str], cues: Sequence[CueMatch],
     if _DIGIT.search(" ".join(words)):
         cue_tokens.append("digits")
     lemma_of = lemmas.get
-    return {"words": words, "lemmas": tuple(map(lemma_of, words, words)), "chars": words, "cues": tuple(cue_tokens)}
+    return {"words": words, "lemmas": tuple(map(lemma_of, words, words)), "chars": words, "cues": tuple(cue_tokens),
+            "hints": tuple(hints)}
 
 
 def _hash(text: str, bits: int) -> int:
@@ -195,7 +199,7 @@ class Featurizer:
     def _counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
         """Raw n-gram counts, one row per statement (repeated n-grams summed, columns sorted)."""
         found_rows, found_columns = [], []
-        for name in ("words", "lemmas", "cues"):
+        for name in ("words", "lemmas", "cues", "hints"):
             sequences = [view[name] for view in views]
             tokens = list(itertools.chain.from_iterable(sequences))
             lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(views))
@@ -215,7 +219,8 @@ class Featurizer:
         df = np.bincount(counts.indices, minlength=self.n_features).astype(np.float64)
         n = len(views)
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        self.idf_[self.offsets["cues"]:self.offsets["cues"] + (1 << VIEW_SPECS["cues"][0])] = 1.0
+        for name in UNWEIGHTED_VIEWS:
+            self.idf_[self.offsets[name]:self.offsets[name] + (1 << VIEW_SPECS[name][0])] = 1.0
         return self
 
     def transform(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:

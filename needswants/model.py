@@ -1,7 +1,8 @@
 """The statement classifier, its expectation-level classifier, and their safe file format.
 
-Training uses scikit-learn: a multinomial, class-balanced ``LogisticRegression`` whose probabilities are
-calibrated by temperature scaling (one number dividing the scores, fitted on out-of-fold
+Training uses scikit-learn: a class-balanced NB-SVM (``nbsvm.py``: one-vs-rest logistic regressions
+over naive-Bayes-scaled features; ``method="logistic"`` gives a multinomial ``LogisticRegression``)
+whose probabilities are calibrated by temperature scaling (one number dividing the scores, fitted on out-of-fold
 scores from 5-fold cross-validation, so it never changes which label wins), plus a logistic
 level classifier for expectations. The fitted numbers are then kept as plain arrays, so labelling needs only
 numpy and scipy (fast to import), and the model is stored as ``classifier.json`` (settings)
@@ -24,7 +25,7 @@ from .features import Featurizer
 from .schema import LABELS, LEVELS
 
 #: Bumped whenever the stored layout or the features change; older files are refused.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 SETTINGS_FILE = "classifier.json"
 ARRAYS_FILE = "classifier.npz"
 
@@ -58,8 +59,9 @@ class StatementClassifier:
     """
 
     def __init__(self, C: float = 4.0, calibration: str = "temperature", class_weight: str | None = "balanced",
-                 seed: int = 0) -> None:
+                 seed: int = 0, method: str = "nbsvm") -> None:
         self.C = C
+        self.method = method
         self.class_weight = class_weight
         self.calibration = calibration
         self.seed = seed
@@ -82,7 +84,7 @@ class StatementClassifier:
         used = np.unique(X_all.indices)
         X = X_all[:, used]
         y = np.array([LABELS.index(lab) for lab in labels])
-        base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000, random_state=self.seed)
+        base = self._base_estimator()
         counts = np.bincount(y, minlength=len(LABELS))
         folds = int(min(5, counts[counts > 0].min()))
         self.temperature_ = np.ones(1)
@@ -110,6 +112,17 @@ class StatementClassifier:
             self.level_intercept_ = np.zeros(1)
             self.level_classes_ = np.array([fallback], dtype=np.int64)
         return self
+
+    def _base_estimator(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        if self.method == "nbsvm":
+            from .nbsvm import NBSVMClassifier
+
+            return NBSVMClassifier(C=self.C, class_weight=self.class_weight, random_state=self.seed)
+        if self.method == "logistic":
+            return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000, random_state=self.seed)
+        raise ValueError(f"method must be 'nbsvm' or 'logistic', got {self.method!r}")
 
     def _as_multiclass(self, estimator: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights over all hashed columns (zero where training saw nothing), one row per class."""
@@ -194,7 +207,7 @@ class StatementClassifier:
             "labels": list(LABELS),
             "levels": list(LEVELS),
             "params": {"C": self.C, "calibration": self.calibration, "class_weight": self.class_weight,
-                       "seed": self.seed},
+                       "seed": self.seed, "method": self.method},
             "features": self.featurizer_.get_state(),
         }
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
@@ -228,7 +241,7 @@ class StatementClassifier:
         featurizer = Featurizer()
         if not featurizer.check_state(settings.get("features", {})):
             raise ModelLoadError(f"{folder} was trained with other feature settings; retrain it with this version.")
-        arrays = cls._read_arrays(arrays_path)
+        arrays = read_trusted_arrays(arrays_path, TRUSTED_ARRAYS)
         model = cls(**settings["params"])
         featurizer.idf_ = arrays["idf"]
         model.featurizer_ = featurizer
@@ -243,30 +256,32 @@ class StatementClassifier:
             raise ModelLoadError(f"{arrays_path} has arrays of the wrong shape; retrain the model.")
         return model
 
-    @staticmethod
-    def _read_arrays(path: Path) -> dict[str, np.ndarray]:
-        try:
-            with np.load(path, allow_pickle=False) as stored:
-                names = set(stored.files)
-                unexpected = sorted(names - set(TRUSTED_ARRAYS))
-                missing = sorted(set(TRUSTED_ARRAYS) - names)
-                if unexpected or missing:
-                    raise UntrustedModelError(
-                        f"Refusing to load {path}: unexpected arrays {unexpected}, missing {missing}. "
-                        "Only load model files made by needswants; retrain with `needswants train`."
-                    )
-                arrays = {name: stored[name] for name in TRUSTED_ARRAYS}
-        except UntrustedModelError:
-            raise
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
-            # allow_pickle=False makes numpy refuse object arrays (pickles) with a ValueError
-            raise UntrustedModelError(
-                f"Refusing to load {path}: it is not a plain numeric array file ({err}). "
-                "Only load model files made by needswants; retrain with `needswants train`."
-            ) from err
-        for name, kind in TRUSTED_ARRAYS.items():
-            if arrays[name].dtype.kind != kind:
+
+def read_trusted_arrays(path: Path, trusted: Mapping[str, str]) -> dict[str, np.ndarray]:
+    """The arrays of a ``.npz`` file, refused unless it holds exactly the ``trusted`` names (name ->
+    dtype kind) as plain numbers: ``allow_pickle=False`` means loading can never run code."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            names = set(stored.files)
+            unexpected = sorted(names - set(trusted))
+            missing = sorted(set(trusted) - names)
+            if unexpected or missing:
                 raise UntrustedModelError(
-                    f"Refusing to load {path}: array {name!r} has dtype {arrays[name].dtype}, expected kind {kind!r}."
+                    f"Refusing to load {path}: unexpected arrays {unexpected}, missing {missing}. "
+                    "Only load model files made by needswants; retrain with `needswants train`."
                 )
-        return arrays
+            arrays = {name: stored[name] for name in trusted}
+    except UntrustedModelError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+        # allow_pickle=False makes numpy refuse object arrays (pickles) with a ValueError
+        raise UntrustedModelError(
+            f"Refusing to load {path}: it is not a plain numeric array file ({err}). "
+            "Only load model files made by needswants; retrain with `needswants train`."
+        ) from err
+    for name, kind in trusted.items():
+        if arrays[name].dtype.kind != kind:
+            raise UntrustedModelError(
+                f"Refusing to load {path}: array {name!r} has dtype {arrays[name].dtype}, expected kind {kind!r}."
+            )
+    return arrays

@@ -5,6 +5,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -13,8 +14,11 @@ from .component import NeedswantsComponent, english_lemma_table
 from .data import Example, label_counts, read_examples
 from .evaluation import evaluate
 from .labeler import Labeler, statement_for_spacy, utc_now
+from .lemmas import LemmaTable
 from .model import FORMAT_VERSION, StatementClassifier
 from .pipeline import blank_pipeline
+from .segment import TokenTable
+from .targets import TargetInput, TargetTagger
 
 DataSource = Union[str, Path, Iterable[Mapping[str, Any]]]
 C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
@@ -37,22 +41,39 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _views(examples: Sequence[Example], lemmas: dict[str, str]) -> list[dict[str, list[str]]]:
-    """Each example's feature views, computed exactly as labelling computes them."""
+@dataclass
+class _Analysed:
+    """What training reads off each example, exactly as labelling computes it."""
+
+    views: list[dict[str, Any]]  # the classifier's input
+    targets: list[TargetInput]  # the target tagger's input
+
+
+def _analyse(examples: Sequence[Example], lemmas: LemmaTable) -> _Analysed:
     nlp = blank_pipeline()
     component: NeedswantsComponent = nlp.add_pipe("needswants")
     component.use_lemmas(lemmas)
-    return [component.whole_doc_views(nlp.make_doc(statement_for_spacy(e.text))) for e in examples]
+    analysed = _Analysed([], [])
+    for example in examples:
+        doc = nlp.make_doc(statement_for_spacy(example.text))
+        analysed.views.append(component.whole_doc_views(doc))
+        table = TokenTable.of(doc, component.lexemes)
+        analysed.targets.append(TargetInput(table, 0, len(doc), component.cue_matcher(doc, table), example.label))
+    return analysed
 
 
-def _fit(examples: Sequence[Example], C: float, seed: int, views: Optional[list] = None,
-         lemmas: Optional[dict[str, str]] = None) -> Labeler:
-    lemmas = lemmas if lemmas is not None else english_lemma_table()
-    views = views if views is not None else _views(examples, lemmas)
-    classifier = StatementClassifier(C=C, seed=seed).fit(views, [e.label for e in examples],
+def _fit_tagger(examples: Sequence[Example], analysed: _Analysed, seed: int) -> TargetTagger:
+    """The target tagger, fitted on every statement that is not ``none`` and its gold target."""
+    chosen = [i for i, e in enumerate(examples) if e.label != "none"]
+    return TargetTagger(seed=seed).fit([analysed.targets[i] for i in chosen], [examples[i].target for i in chosen])
+
+
+def _fit(examples: Sequence[Example], C: float, seed: int, analysed: _Analysed, lemmas: LemmaTable,
+         tagger: TargetTagger) -> Labeler:
+    classifier = StatementClassifier(C=C, seed=seed).fit(analysed.views, [e.label for e in examples],
                                                          [e.level for e in examples])
     nlp = blank_pipeline()
-    nlp.add_pipe("needswants").set_model(classifier, lemmas)
+    nlp.add_pipe("needswants").set_model(classifier, lemmas, tagger)
     return Labeler(nlp)
 
 
@@ -71,9 +92,10 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
     grid = (C,) if C is not None else (C_GRID if dev_examples else (4.0,))
     best, best_report, best_C = None, None, grid[0]
     lemmas = english_lemma_table()
-    views = _views(examples, lemmas)
+    analysed = _analyse(examples, lemmas)
+    tagger = _fit_tagger(examples, analysed, seed)
     for candidate in grid:
-        labeler = _fit(examples, candidate, seed, views, lemmas)
+        labeler = _fit(examples, candidate, seed, analysed, lemmas, tagger)
         if dev_examples is None:
             best, best_C = labeler, candidate
             break
@@ -88,6 +110,8 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
         "trained_at": utc_now(),
         "seed": seed,
         "C": best_C,
+        "classifier": best.component.classifier.method,
+        "target_tagger": {"C": tagger.C, "bits": tagger.bits},
         "data": {"sha256": data_hash(examples), "n": len(examples), "labels": label_counts(examples)},
         "dev": best_report.to_dict() if best_report else None,
         "versions": library_versions(),

@@ -1,0 +1,130 @@
+"""Hints: patterns of the guideline's cases that single marker words miss, as classifier features.
+
+Each hint is a regular expression over the lower-cased text ("I was told", a measured span
+such as "three weeks", "should have", "would be nice", narration such as "I called"), named
+after the case it points at in ``data/GUIDELINES.md``. A statement's hints become feature tokens
+(``hint=told``; in a question also ``hint=told&q``); the classifier learns how much each counts.
+Like the cues, hints never decide a label and were never used to label training data. They
+were written once from the guideline, before any model error was looked at.
+
+The patterns run once over a whole text, and each match counts for the statement it starts in.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+_NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|couple of|many|\d+\+)"
+
+#: hint name -> pattern, searched anywhere in the lower-cased text (straight apostrophes)
+HINTS: dict[str, str] = {
+    # expectations: norms, promises, measured waiting, benchmarks, rights
+    "should": r"\bshould(?:n't| not)?\b",
+    "should_have": r"\bshould(?:n't| not)? have\b|\bshould've\b",
+    "supposed": r"\bsupposed to\b",
+    "would": r"\bwould\b|'d\b",
+    "told": r"\b(?:was|were|been|i am|i'm) (?:told|promised|assured|informed|advised|guaranteed)\b|\btold me\b"
+            r"|\bpromised\b",
+    "said_will": r"\b(?:said|stated|claimed|told \w+)(?: that)? (?:it|they|i|we|this|the \w+) (?:would|will|could)\b",
+    "span": rf"\b{_NUMBER} (?:\w+ )?(?:business |working )?(?:days?|weeks?|months?|years?|hours?|minutes?)\b",
+    "ago": r"\bago\b|\bsince\b|\bas of\b",
+    "date": r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bxx/xx|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d",
+    "still": r"\bstill\b",
+    "yet": r"\byet\b",
+    "still_waiting": r"\bstill (?:waiting|no|not|haven|hasn|have not|has not|nothing)\b",
+    "price": r"\$\s?\d|£\s?\d|€\s?\d|\bfor the price\b|\bpaid\b|\bpaying\b|\bpremium\b|\bsubscription\b|\bworth\b"
+             r"|\bfree\b",
+    "law": r"\blaw\b|\blegal\b|\billegal\b|\bviolat|\bfcra\b|\bfdcpa\b|\bstatute\b|\bsection \d|\brights?\b"
+           r"|\bu\.?s\.?c\b|\bentitled\b",
+    "norm": r"\bunacceptable\b|\bridiculous\b|\bshouldn|\bat least\b|\bby now\b|\bnormally\b|\busually\b"
+            r"|\bas advertised\b|\bexpect|\bstandard\b|\breasonable\b|\bnever\b"
+            r"|\bno (?:notice|explanation|response|reply|one)\b"
+            r"|\bwithout (?:any |prior )?(?:notice|warning|explanation|consent|permission)\b",
+    "hope": r"\bhop(?:e|ing|efully)\b|\btrust\b",
+    "future": r"\bwill\b|'ll\b|\bgoing to\b|\bgonna\b",
+    # wants: requests, suggestions, options, choices
+    "please": r"\bplease\b|\bpls\b|\bplz\b",
+    "can_you": r"\b(?:can|could|would|will) you\b",
+    "suggest": r"\b(?:you|they|spotify|it|app|developers?|devs?) (?:should|need to|needs to|ought to|must) "
+               r"(?:add|make|let|have|bring|include|allow|give|put|offer|fix|update|improve)\b"
+               r"|\bshould (?:add|have an option|let|allow|bring)\b",
+    "nice_if": r"\bwould be (?:nice|great|awesome|cool|good|better|helpful|amazing)\b|\bi wish\b"
+               r"|\bwish (?:it|there|they|you)\b",
+    "do_you_have": r"\bdo you (?:have|offer|sell|do|provide|support|accept)\b"
+                   r"|\bis there (?:a|an|any) (?:option|way|version|setting)\b",
+    "want": r"\b(?:i|we) (?:want|would like|'d like|would love|'d love|prefer|'d prefer|would prefer|'d rather"
+            r"|would rather)\b",
+    "want_know_help": r"\b(?:want|would like|'d like) (?:to know|to understand|help|some help|assistance)\b",
+    "instead": r"\binstead\b|\brather than\b|\bnot a refund\b|\bor (?:a|an)\b",
+    # needs: problems, what must happen, what the customer must find out
+    "i_cant": r"\bi (?:can't|cannot|can not|cant|am unable|'m unable|couldn't|could not|am not able|'m not able)\b",
+    "not_work": r"\b(?:doesn't|does not|isn't|is not|won't|wont|will not|didn't|did not|not|never) "
+                r"(?:work|working|load|loading|open|opening|let|show|showing|arrive|arrived)\b",
+    "know": r"\b(?:like|want|need|wanted|wish) to (?:know|understand|find out|see why)\b|\bcan you (?:tell|explain)\b",
+    "need": r"\b(?:i|we) (?:need|have to|must|require|got to)\b|\bneeds? to be\b|\bis required\b",
+    "it_needs": r"\b(?:it|app|this|the app) needs\b",
+    "need_stop": r"\bneeds? to (?:stop|be fixed|work)\b",
+    "my_thing": r"\bmy (?:money|refund|card|account|order|payment|transfer|package)\b",
+    "remove": r"\b(?:remov|delet|correct|fix|cancel|close|refund|reimburs)\w*",
+    # none: praise, thanks, greetings, narration
+    "praise": r"\b(?:love|great|awesome|amazing|excellent|best|fantastic|perfect|wonderful|good app|nice app)\b",
+    "thanks": r"\bthanks?\b|\bthank you\b|\bappreciate\b",
+    "no_first": r"\bi (?:don't|do not|didn't|did not|haven't|have not|never)\b",
+    "past_i": r"\bi (?:called|contacted|sent|emailed|spoke|tried|submitted|filed|paid|made|went|received|got|asked"
+              r"|chased)\b",
+    "redacted": r"\bx{2,}\b",
+    "exclaim": r"!",
+}
+#: hint name -> pattern that must match where the statement starts
+START_HINTS: dict[str, str] = {
+    "greeting": r"(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b"
+                r"|(?:regards|sincerely|best|cheers|kind regards)\b",
+    "wh_question": r"(?:how|why|where|when|what|who|which)\b",
+    "can_i": r"(?:can|could|may) i\b|is it possible\b|is there\b",
+    "first_person": r"(?:i|we|my|our)\b",
+    "third_person": r"(?:you|your|they|their|it|this|the)\b",
+}
+#: searched in the original case: a shouted word (not a redaction such as XXXX)
+SHOUTING = re.compile(r"\b(?!X+\b)[A-Z]{4,}\b")
+
+_HINTS = [(name, re.compile(pattern)) for name, pattern in HINTS.items()]
+_START_HINTS = [(name, re.compile(pattern)) for name, pattern in START_HINTS.items()]
+
+
+def normalise(text: str) -> str:
+    """Lower case with straight apostrophes, the same length as ``text`` (so offsets hold)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters ("İ") lower to two: keep those as they are
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered.replace("’", "'").replace("‘", "'")
+
+
+def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """The hint tokens of each statement of ``text`` (character ranges, sorted and disjoint)."""
+    found: list[set[str]] = [set() for _ in ranges]
+    if not ranges:
+        return []
+    starts = [start for start, _ in ranges]
+    lowered = normalise(text)
+
+    def credit(name: str, at: int) -> None:
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0 and at < ranges[i][1]:
+            found[i].add(name)
+
+    for name, pattern in _HINTS:
+        for match in pattern.finditer(lowered):
+            credit(name, match.start())
+    for match in SHOUTING.finditer(text):
+        credit("shouting", match.start())
+    out = []
+    for (start, end), names in zip(ranges, found):
+        for name, pattern in _START_HINTS:
+            if pattern.match(lowered, start):
+                names.add(name)
+        tokens = [f"hint={name}" for name in sorted(names)]
+        if lowered[start:end].rstrip().endswith("?"):
+            tokens += [f"{token}&q" for token in tokens]
+        out.append(tokens)
+    return out

@@ -1,0 +1,44 @@
+"""The lemma of a word, from spaCy's English lookup table.
+
+spaCy keeps a lookup ``Table`` keyed by the *hash* of each word, not by the word, so a plain
+``dict(table.items())`` can never be asked for ``"running"``. :class:`LemmaTable` hashes the
+word the way spaCy does and remembers the answer, so the lemma view holds lemmas ("told" ->
+"tell", "cards" -> "card") and not a second copy of the words.
+"""
+from __future__ import annotations
+
+from collections.abc import ItemsView, Mapping
+
+from spacy.strings import hash_string
+
+CACHE_SIZE = 200_000
+
+
+class LemmaTable:
+    """``table.get(word, default)``: the lemma of a lower-case word, or ``default``."""
+
+    def __init__(self, by_hash: Mapping[int, str]) -> None:
+        self.by_hash = dict(by_hash)
+        self._by_word: dict[str, str | None] = {}
+
+    def get(self, word: str, default: str | None = None) -> str | None:
+        try:
+            lemma = self._by_word[word]
+        except KeyError:
+            if len(self._by_word) >= CACHE_SIZE:
+                self._by_word.clear()
+            lemma = self._by_word[word] = self.by_hash.get(hash_string(word))
+        return default if lemma is None else lemma
+
+    def items(self) -> ItemsView[int, str]:
+        """(word hash, lemma) pairs, as spaCy's ``Lookups`` stores them."""
+        return self.by_hash.items()
+
+    def __len__(self) -> int:
+        return len(self.by_hash)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LemmaTable) and other.by_hash == self.by_hash
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.by_hash,)
