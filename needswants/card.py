@@ -12,9 +12,14 @@ def _metrics_table(report: dict[str, Any]) -> str:
         m = report["per_label"][label]
         rows.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
     rows.append(f"| **macro** | | | **{report['macro_f1']:.3f}** | {report['n']} |")
-    ece = report.get("calibration_error")
-    note = f"\n\nCalibration error (ECE, 10 bins): {ece:.3f}." if ece is not None else ""
-    return "\n".join(rows) + note
+    notes = []
+    if report.get("calibration_error") is not None:
+        notes.append(f"Calibration error (ECE, 10 bins): {report['calibration_error']:.3f}.")
+    if report.get("level_accuracy") is not None:
+        notes.append(f"Expectation level accuracy (gold expectations): {report['level_accuracy']:.3f}.")
+    if report.get("target_f1") is not None:
+        notes.append(f"Target word-overlap F1 (statements with a gold target): {report['target_f1']:.3f}.")
+    return "\n".join(rows) + "".join(f"\n\n{note}" for note in notes)
 
 
 def render_card(meta: dict[str, Any]) -> str:
@@ -24,6 +29,10 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         f"Trained {meta.get('trained_at', '?')} with needswants {meta.get('needswants_version', '?')}, "
         f"seed {meta.get('seed', '?')}, C={meta.get('C', '?')}.",
+        "",
+        f"Classifier: {meta.get('classifier', 'logistic')} over hashed word, lemma, character n-gram, cue and hint "
+        "features, temperature-calibrated; targets: "
+        + ("a learned B/I/O tagger." if meta.get("target_tagger") else "the words after the cue (rule)."),
         "",
         "## Intended use", "", meta.get("intended_use", ""), "",
         "## Limits", "", meta.get("limits", ""), "",

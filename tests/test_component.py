@@ -112,3 +112,11 @@ def test_a_trained_parser_gives_clause_boundaries():
     result = nw("My order is late and I'd like a refund. I need bread and butter.")
     assert [s.text for s in result.statements] == ["My order is late", "I'd like a refund.", "I need bread and butter."]
     assert all(result.text[s.start:s.end] == s.text for s in result.statements)
+
+
+def test_the_lemma_view_holds_lemmas_not_a_copy_of_the_words(nw):
+    lemmas = nw.component.lemmas
+    assert (lemmas.get("told", "told"), lemmas.get("cards", "cards"), lemmas.get("xyzzy", "xyzzy")) == \
+        ("tell", "card", "xyzzy")
+    views = nw.component.whole_doc_views(nw.nlp.make_doc("I was told the cards would come"))
+    assert "tell" in views["lemmas"] and "told" in views["words"]

@@ -1,0 +1,75 @@
+"""The learned target tagger: its decoding, its training, its file, and its use in labelling."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import needswants
+from needswants.errors import UntrustedModelError
+from needswants.targets import ARRAYS_FILE, best_run
+
+scores = st.lists(st.floats(-5, 5, allow_nan=False), min_size=0, max_size=12)
+
+
+@given(scores, scores)
+def test_best_run_is_the_best_of_all_runs(begin, inside):
+    n = min(len(begin), len(inside))
+    begin, inside = begin[:n], inside[:n]
+    runs = {(a, b): begin[a] + sum(inside[a + 1:b]) for a in range(n) for b in range(a + 1, n + 1)}
+    found = best_run(begin, inside)
+    best = max(runs.values(), default=0.0)
+    if best <= 0:
+        assert found is None
+    else:
+        assert found is not None and runs[found] == pytest.approx(best)
+
+
+def test_the_shipped_model_finds_targets_where_people_marked_them(nw):
+    result = nw("I need the invoice by Friday for my audit.")
+    (statement,) = result.statements
+    assert statement.label == "need"
+    assert statement.target is not None
+    assert result.text[statement.target["start"]:statement.target["end"]] == statement.target["text"]
+    assert "invoice" in statement.target["text"]
+
+
+def test_none_statements_have_no_target(nw):
+    for text in ["Thanks a lot!", "Hello there.", "I bought it last year."]:
+        for s in nw(text).statements:
+            if s.label == "none":
+                assert s.target is None
+
+
+def test_a_small_model_learns_targets_and_keeps_them_through_save_and_load(small_model, saved_small_model):
+    assert small_model.component.tagger is not None
+    reloaded = needswants.load(saved_small_model)
+    texts = ["Where is my refund?", "I would like a dark mode.", "I was told the parcel would come on Monday."]
+    assert [s.target for r in reloaded.pipe(texts) for s in r.statements] == \
+        [s.target for r in small_model.pipe(texts) for s in r.statements]
+    assert any(s.target for r in small_model.pipe(texts) for s in r.statements)
+
+
+def test_a_target_file_with_a_pickled_array_is_refused(saved_small_model, tmp_path):
+    copy = shutil.copytree(saved_small_model, tmp_path / "copy")
+    path = copy / "needswants" / ARRAYS_FILE
+    with np.load(path) as stored:
+        arrays = {k: stored[k] for k in stored.files}
+    arrays["weights"] = np.array([object()], dtype=object)
+    np.savez(path, **arrays)
+    with pytest.raises(UntrustedModelError, match="Refusing to load"):
+        needswants.load(copy)("Where is my refund?")
+
+
+def test_a_model_without_a_tagger_falls_back_to_the_rule(saved_small_model, tmp_path):
+    copy = shutil.copytree(saved_small_model, tmp_path / "copy")
+    (copy / "needswants" / ARRAYS_FILE).unlink()
+    (copy / "needswants" / "targets.json").unlink()
+    labeler = needswants.load(copy)
+    assert labeler.component.tagger is None
+    (statement,) = labeler("I need a new charger.").statements
+    if statement.label == "need":
+        assert statement.target is not None and statement.target["text"] == "a new charger"
