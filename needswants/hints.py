@@ -88,8 +88,40 @@ START_HINTS: dict[str, str] = {
 #: searched in the original case: a shouted word (not a redaction such as XXXX)
 SHOUTING = re.compile(r"\b(?!X+\b)[A-Z]{4,}\b")
 
-_HINTS = [(name, re.compile(pattern)) for name, pattern in HINTS.items()]
+_WORD_START = re.compile(r"(?:^|\|)\\b")  # a "\b" that opens the pattern or one of its alternatives
+
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    """``pattern`` without the ``\\b`` that opens each alternative. Python's regex engine skips
+    ahead to a literal only when the pattern begins with one, and a leading ``\\b`` hides it;
+    :func:`_matches_at_word_start` then asks for the word boundary instead (at top level every
+    alternative that begins with a word character begins with ``\\b``)."""
+    top_level = re.sub(r"\(\?:[^()]*\)", lambda group: "#" * len(group.group()), pattern)  # hide groups
+    cut = [m.end() - 2 for m in _WORD_START.finditer(top_level)]
+    for at in reversed(cut):
+        pattern = pattern[:at] + pattern[at + 2:]
+    return re.compile(pattern)
+
+
+_HINTS = [(name, _fast(pattern)) for name, pattern in HINTS.items()]
 _START_HINTS = [(name, re.compile(pattern)) for name, pattern in START_HINTS.items()]
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _first_match_start(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where the first match of ``pattern`` at or after ``pos`` starts that begins a word when
+    it begins with a word character (as ``\\b`` would ask); -1 when there is none."""
+    while True:
+        match = pattern.search(text, pos)
+        if match is None:
+            return -1
+        at = match.start()
+        if at == 0 or not _word_char(text[at]) or not _word_char(text[at - 1]):
+            return at
+        pos = at + 1
 
 
 def normalise(text: str) -> str:
@@ -114,8 +146,13 @@ def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[s
             found[i].add(name)
 
     for name, pattern in _HINTS:
-        for match in pattern.finditer(lowered):
-            credit(name, match.start())
+        at = _first_match_start(pattern, lowered, 0)
+        while at >= 0:
+            credit(name, at)
+            i = bisect.bisect_right(starts, at)  # the next statement: one match per statement is enough
+            if i >= len(starts):
+                break
+            at = _first_match_start(pattern, lowered, starts[i])
     for match in SHOUTING.finditer(text):
         credit("shouting", match.start())
     out = []
