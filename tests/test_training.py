@@ -76,6 +76,7 @@ def test_two_labels_train_and_match_scikit_learn(small_train):
     from sklearn.linear_model import LogisticRegression
 
     from needswants.model import StatementClassifier
+    from needswants.nbsvm import NBSVMClassifier
 
     two = [r for r in small_train if r["label"] in ("need", "none")][:200]
     nw = needswants.train(two, seed=0, C=4.0)  # the calibrated path runs end to end
@@ -84,9 +85,15 @@ def test_two_labels_train_and_match_scikit_learn(small_train):
     assert proba[:, :2].max() == 0.0
     views = nw._whole_statement_views([r["text"] for r in two])
     labels = [r["label"] for r in two]
-    plain = StatementClassifier(C=4.0, calibration="none", class_weight=None).fit(views, labels, [None] * len(two))
+    plain = StatementClassifier(C=4.0, calibration="none", class_weight=None, method="logistic").fit(
+        views, labels, [None] * len(two))
     X = plain.featurizer_.transform(views)
     used = np.unique(X.indices)
     reference = LogisticRegression(C=4.0, max_iter=5000, random_state=0).fit(X[:, used], labels)
     expected = reference.predict_proba(X[:, used])  # columns: need, none
     np.testing.assert_allclose(plain.predict_proba(views)[:, 2:], expected, atol=1e-6)
+    # the default NB-SVM: its one row of scores becomes P(none) = sigmoid(score)
+    nb = StatementClassifier(C=4.0, calibration="none", class_weight=None).fit(views, labels, [None] * len(two))
+    scores = NBSVMClassifier(C=4.0, class_weight=None, random_state=0).fit(X[:, used], labels).decision_function(
+        X[:, used])
+    np.testing.assert_allclose(nb.predict_proba(views)[:, 3], 1 / (1 + np.exp(-scores)), atol=1e-6)
