@@ -21,6 +21,8 @@ TARGET_SKIP_START = frozenset({"to", "that", "for", "is", "are", "be", "it", "if
 MAX_TARGET_TOKENS = 12
 TARGET_PUNCT = frozenset({"'", "-", "$", "%", "/", "&", "#"})  # punctuation a target may hold
 TARGET_DROP_END = frozenset({"and", "or", "the", "a", "to"})  # words a target does not end with
+#: ``describe(..., target=BY_RULE)``: no learned target; take the words after the cue
+BY_RULE = object()
 NEGATION_WINDOW = 4  # tokens before the cue where a negation counts
 # implicit cues that are followed by what is needed or wanted ("how do I <reset my password>");
 # other implicit cues ("weeks", "broken") are not followed by a target
@@ -88,15 +90,15 @@ def target_of(table: TokenTable, start: int, end: int, cue: CueMatch | None) -> 
 
 
 def describe(table: TokenTable, start: int, end: int, label: str, cues: Sequence[CueMatch],
-             target: tuple[int, int] | None | str = "rule") -> dict[str, Any]:
+             target: tuple[int, int] | None | object = BY_RULE) -> dict[str, Any]:
     """``cue``, ``explicit``, ``negated`` and ``target`` of the statement of tokens [start, end)
     given its label; offsets are into ``table.text``. ``target`` is the span a learned tagger
-    found (character offsets, or None), or ``"rule"`` to take the words after the cue."""
+    found (character offsets, or None), or :data:`BY_RULE` to take the words after the cue."""
     cue = main_cue(label, cues)
     return {
         "explicit": bool(cue is not None and cue.strength == "explicit"),
         "negated": is_negated(table, start, cue, cues) if label != "none" else False,
-        "target": target_of(table, start, end, cue) if target == "rule" else (
-            None if target is None or label == "none" else _span_dict(table.text, *target)),
+        "target": target_of(table, start, end, cue) if target is BY_RULE else (
+            None if target is None or label == "none" else _span_dict(table.text, *target)),  # type: ignore[misc]
         "cue": _span_dict(table.text, cue.start, cue.end) if cue else None,
     }

@@ -104,7 +104,7 @@ def label_export(
     """Label every row of ``input_path`` into ``output``; returns the run's :class:`Summary`.
 
     ``rows`` replaces reading ``input_path`` (a part of a larger export, as a Dask task reads it);
-    ``input_path`` then only names the input in messages."""
+    ``input_path`` is then not read."""
     output = Path(output)
     fmt = output_format(output, fmt)
     if resume and force:

@@ -159,7 +159,7 @@ class NeedswantsComponent:
 
     def whole_doc_views(self, doc: Doc) -> dict[str, Any]:
         """Feature views of a whole Doc taken as one statement (``Labeler.classify``)."""
-        cues = self.cue_matcher(doc)
+        cues = self.cue_matcher(doc, TokenTable.of(doc, self.lexemes))
         text = doc.text
         start = len(text) - len(text.lstrip())
         (found,) = hints.statement_hints(text, [(start, max(start, len(text.rstrip())))])
@@ -194,10 +194,10 @@ class NeedswantsComponent:
     def _targets(self, analysed: list[tuple[TokenTable, list[tuple[int, int]], list[list[CueMatch]], Any]],
                  best: list[int]) -> list[Any]:
         """Each statement's target span from the tagger (None for a ``none`` statement), or
-        ``"rule"`` for every statement when the model has no tagger."""
+        :data:`~needswants.attributes.BY_RULE` for every statement when the model has no tagger."""
         tagger = self.tagger
         if tagger is None:
-            return ["rule"] * len(best)
+            return [attributes.BY_RULE] * len(best)
         statements = [(table, start, end, statement_cues) for table, ranges, cues, _ in analysed
                       for (start, end), statement_cues in zip(ranges, cues)]
         labelled = [i for i, label in enumerate(best) if LABELS[label] != "none"]

@@ -14,13 +14,15 @@ the model's path.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -94,8 +96,9 @@ def connect(scheduler: str) -> Iterator[distributed.Client]:
         raise InputError(f"--scheduler {scheduler!r} is not a scheduler address; use tcp://HOST:PORT or local:N.")
     try:
         client = distributed.Client(scheduler, timeout="20s")
-    except OSError as err:
-        raise InputError(f"Cannot reach the Dask scheduler at {scheduler}: {err}. Is it running?") from err
+    except (OSError, ValueError) as err:  # unreachable, timed out, or an unknown address scheme
+        raise InputError(f"Cannot reach the Dask scheduler at {scheduler}: {err}. Is it running, and is the "
+                         "address tcp://HOST:PORT?") from None
     with client:
         yield client
 
@@ -126,8 +129,10 @@ def label_part(part: Part, target: str, options: PartOptions) -> Summary:
             keep_columns=options.keep_columns, batch_size=options.batch_size, max_chars=options.max_chars,
             clean=options.clean)
         os.replace(scratch, target_path)
+    except InputError as err:  # name the file: the export may have hundreds
+        raise InputError(f"{part.path} ({part.name}): {err}") from None
     finally:
-        for leftover in (scratch, writers.partial_path(scratch)):
+        for leftover in (scratch, writers.partial_path(scratch), scratch.with_name(scratch.name + ".tmp")):
             leftover.unlink(missing_ok=True)
     return summary
 
@@ -153,27 +158,58 @@ def _part_path(folder: Path, part: Part, fmt: str) -> Path:
     return folder / f"{part.name}.{fmt}"
 
 
-def _prepare_folder(folder: Path, parts: list[Part], fmt: str, resume: bool, force: bool) -> set[int]:
-    """Check the output folder against this run; returns the indexes of the parts already written."""
+def _our_files(folder: Path) -> list[Path]:
+    """The files an earlier run left in ``folder``: parts and the manifest."""
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("part-*.*")) + sorted(folder.glob(MANIFEST))
+
+
+def _check_folder(folder: Path, plan: dict[str, Any], resume: bool, force: bool) -> Optional[set[str]]:
+    """Check the output folder against this run, changing nothing. Returns the names of the
+    parts already written when resuming the same run, or None when the run starts afresh."""
     if resume and force:
         raise InputError("Give --resume or --force, not both.")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} is a file; with --scheduler the output is a folder of parts. Name a folder.")
-    manifest = folder / MANIFEST
-    ours = sorted(folder.glob("part-*.*")) + ([manifest] if manifest.exists() else []) if folder.is_dir() else []
-    plan = {"format": fmt, "parts": [p.describe() for p in parts]}
+    ours = _our_files(folder)
     if ours and not resume and not force:
         raise InputError(f"{folder} already holds labelled parts; add --force to overwrite them or --resume to finish them.")
-    if resume and manifest.exists():
-        if json.loads(manifest.read_text(encoding="utf-8")) != plan:
-            raise InputError(f"{folder} was written for other inputs or another format; --resume only finishes "
-                             "the same run. Use --force to start over.")
-        return {p.index for p in parts if _part_path(folder, p, fmt).exists()}
-    for path in ours if force else []:
+    manifest = folder / MANIFEST
+    if not (resume and manifest.exists()):
+        return None
+    try:
+        written_for = json.loads(manifest.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"{manifest} is damaged ({err}); use --force to start over.") from None
+    if written_for != plan:
+        raise InputError(f"{folder} was written for other inputs, options or format; --resume only finishes "
+                         "the same run. Use --force to start over.")
+    return {path.stem for path in folder.glob(f"part-*.{plan['format']}")}
+
+
+def _start_folder(folder: Path, plan: dict[str, Any]) -> None:
+    """Clear what an earlier run left (``--force`` was checked) and write this run's manifest."""
+    for path in _our_files(folder):
         path.unlink()
     folder.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    return set()
+    scratch = folder / f".{MANIFEST}.{uuid.uuid4().hex}"
+    scratch.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    os.replace(scratch, folder / MANIFEST)
+
+
+def _check_workers(client: distributed.Client) -> None:
+    """Every worker has the needswants of this machine (tasks run its code there)."""
+    mine = metadata.version("needswants")
+    try:
+        theirs = client.run(metadata.version, "needswants")
+    except metadata.PackageNotFoundError:
+        raise InputError("needswants is not installed on the Dask workers; install it in their environment: "
+                         f"pip install 'needswants[dask]=={mine}'") from None
+    other = sorted({version for version in theirs.values() if version != mine})
+    if other:
+        raise InputError(f"Dask workers have needswants {', '.join(other)}, this machine has {mine}; install the same "
+                         f"version on every worker: pip install 'needswants[dask]=={mine}'")
 
 
 def label_files(export: str, folder: Union[str, Path], scheduler: Union[str, distributed.Client], *,
@@ -187,34 +223,47 @@ def label_files(export: str, folder: Union[str, Path], scheduler: Union[str, dis
     """Label every row of ``export`` (a file, a folder or a glob) on a Dask cluster.
 
     ``scheduler`` is a ``distributed.Client``, or an address for :func:`connect` (``tcp://HOST:PORT``
-    or ``local:N``), connected to only after the inputs and the output folder have been checked.
+    or ``local:N``), connected to only after the inputs and the output folder have been checked;
+    ``--force`` clears the folder only once the cluster is reached.
 
     Writes ``folder/part-NNNNN.<fmt>`` (one per part, in input order; each holds the records
     ``needswants label`` would write for its rows, numbered as in their file) and
-    ``folder/_manifest.json`` (which input each part holds). Workers must see the same paths.
+    ``folder/_manifest.json`` (the options and which input each part holds). Files inside
+    ``folder`` are never taken as input. Workers must see the same paths.
     """
     if fmt not in OUTPUT_FORMATS:
         raise InputError(f"Unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}.")
     folder = Path(folder).resolve()
-    parts = plan_parts([str(Path(f).resolve()) for f in input_files(export)], input_format, rows_per_part)
-    done = _prepare_folder(folder, parts, fmt, resume, force)
+    files = [path for path in (Path(f).resolve() for f in input_files(export)) if folder not in path.parents]
+    if not files:
+        raise InputError(f"Every input file of {export!r} is inside the output folder {folder}; "
+                         "name an output folder outside the export.")
+    parts = plan_parts([str(path) for path in files], input_format, rows_per_part)
     options = PartOptions(fmt=fmt, text_columns=tuple(text_columns), id_column=id_column, keep_columns=keep_columns,
                           encoding=encoding, model=str(Path(model).resolve()) if model is not None else None,
                           batch_size=batch_size, max_chars=max_chars, clean=clean)
-    summary = RunSummary(parts=len(parts), parts_done_before=len(done))
-    todo = [part for part in parts if part.index not in done]
-    if isinstance(scheduler, str):
-        with connect(scheduler) as client:
+    plan = json.loads(json.dumps({"format": fmt, "options": {k: v for k, v in asdict(options).items() if k != "fmt"},
+                                  "parts": [p.describe() for p in parts]}))  # as the manifest will read back
+    done = _check_folder(folder, plan, resume, force)
+    summary = RunSummary(parts=len(parts), parts_done_before=len(done or ()))
+    todo = [part for part in parts if part.name not in (done or ())]
+    connected = contextlib.nullcontext(scheduler) if isinstance(scheduler, distributed.Client) else connect(scheduler)
+    try:
+        with connected as client:
+            _check_workers(client)
+            if done is None:
+                _start_folder(folder, plan)
             _run_parts(client, todo, folder, options, summary, on_part)
-    else:
-        _run_parts(scheduler, todo, folder, options, summary, on_part)
+    finally:  # once a local cluster is closed, no task of it can still be writing
+        for leftover in folder.glob(".part-*"):  # scratch files of attempts whose worker died
+            leftover.unlink(missing_ok=True)
     return summary
 
 
 def _run_parts(client: distributed.Client, parts: list[Part], folder: Path, options: PartOptions,
                summary: RunSummary, on_part: Optional[Callable[[Summary], None]]) -> None:
     run = uuid.uuid4().hex[:8]
-    futures = [client.submit(label_part, part, str(_part_path(folder, part, options.fmt)), options, pure=False,
+    futures = [client.submit(label_part, part, str(_part_path(folder, part, options.fmt)), options,
                              key=f"needswants-{part.name}-{run}") for part in parts]
     try:
         for future in distributed.as_completed(futures):
@@ -222,9 +271,10 @@ def _run_parts(client: distributed.Client, parts: list[Part], folder: Path, opti
             summary.add(part_summary)
             if on_part is not None:
                 on_part(part_summary)
+    except distributed.KilledWorker as err:
+        client.cancel(futures)
+        raise InputError(f"A part killed the Dask workers that ran it, several times ({err}); give the workers "
+                         "more memory, or split the input into smaller files.") from None
     except BaseException:
         client.cancel(futures)
         raise
-    finally:
-        for leftover in folder.glob(".part-*"):  # scratch files of attempts whose worker died
-            leftover.unlink(missing_ok=True)

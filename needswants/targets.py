@@ -231,17 +231,23 @@ class TargetTagger:
         from .model import read_trusted_arrays  # local: model imports this module's neighbours
 
         folder = Path(folder)
-        settings_path = folder / SETTINGS_FILE
-        if not settings_path.is_file() and not (folder / ARRAYS_FILE).is_file():
+        settings_path, arrays_path = folder / SETTINGS_FILE, folder / ARRAYS_FILE
+        present = [path.is_file() for path in (settings_path, arrays_path)]
+        if not any(present):
             return None
+        if not all(present):
+            raise ModelLoadError(f"{folder} holds only one of {SETTINGS_FILE} and {ARRAYS_FILE}; copy the whole "
+                                 "model folder, or retrain the model.")
         try:
             settings = json.loads(settings_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ModelLoadError(f"{settings_path} is missing or not valid JSON ({err}); retrain the model.") from err
-        if not isinstance(settings, dict) or settings.get("format_version") != FORMAT_VERSION:
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ModelLoadError(f"{settings_path} is not valid JSON ({err}); retrain the model.") from err
+        params = settings.get("params") if isinstance(settings, dict) else None
+        if not isinstance(params, dict) or set(params) != {"C", "seed", "bits"} \
+                or settings.get("format_version") != FORMAT_VERSION:
             raise ModelLoadError(f"{settings_path} is not a target tagger this needswants reads; retrain the model.")
-        tagger = cls(**settings["params"])
-        arrays = read_trusted_arrays(folder / ARRAYS_FILE, TRUSTED_ARRAYS)
+        tagger = cls(**params)
+        arrays = read_trusted_arrays(arrays_path, TRUSTED_ARRAYS)
         tagger.weights_, tagger.bias_ = arrays["weights"], arrays["bias"]
         if tagger.weights_.shape != (1 << tagger.bits, len(TAGS)) or tagger.bias_.shape != (len(TAGS),):
             raise ModelLoadError(f"{folder / ARRAYS_FILE} has arrays of the wrong shape; retrain the model.")

@@ -240,3 +240,40 @@ def test_the_readme_cluster_example_runs_against_a_real_scheduler(client, tmp_pa
     first, second = (read_part(tmp_path / "labelled" / f"part-{i:05d}.parquet") for i in range(2))
     assert [r["id"] for r in first + second] == [f"2026-01-{r}" for r in range(5)] + [f"2026-02-{r}" for r in range(3)]
     assert [s["label"] for s in first[0]["statements"]] == [s.label for s in nw(BODIES[0]).statements]
+
+
+@pytest.mark.slow
+def test_force_clears_old_parts_and_resume_refuses_other_options(client, tmp_path):
+    export = tmp_path / "export"
+    write_csv_export(export, files=3, rows=4)
+    out = tmp_path / "labelled"
+    options = dict(fmt="jsonl", text_columns=("body",), id_column="id")
+    label_files(str(export), out, client, **options)
+    (export / "tickets-02.csv").unlink()  # the next run has two parts: part-00002 must not survive --force
+    summary = label_files(str(export), out, client, force=True, **options)
+    assert summary.parts == 2
+    assert sorted(p.name for p in out.iterdir()) == ["_manifest.json", "part-00000.jsonl", "part-00001.jsonl"]
+    with pytest.raises(InputError, match="written for other inputs, options or format"):
+        label_files(str(export), out, client, resume=True, **{**options, "clean": False})
+    assert label_files(str(export), out, client, resume=True, **options).parts_done_before == 2
+
+
+@pytest.mark.slow
+def test_the_output_folder_and_hidden_files_inside_the_export_are_not_read(client, tmp_path):
+    export = tmp_path / "export"
+    write_csv_export(export, files=1, rows=3)
+    write_csv_export(export / "_temporary" / "0", files=1, rows=3)  # a half-written job of another tool
+    out = export / "labelled"
+    options = dict(fmt="csv", text_columns=("body",), id_column="id")
+    first = label_files(str(export), out, client, **options)
+    again = label_files(str(export), out, client, force=True, **options)  # part-00000.csv is not an input
+    assert (first.parts, first.rows) == (again.parts, again.rows) == (1, 3)
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert [p["path"] for p in manifest["parts"]] == [str((export / "tickets-00.csv").resolve())]
+
+
+@pytest.mark.slow
+def test_an_unknown_column_names_the_file_of_the_part(client, tmp_path):
+    inputs = write_csv_export(tmp_path / "export", files=1, rows=2)
+    with pytest.raises(InputError, match=re.escape(f"{inputs[0].resolve()} (part-00000): Unknown column 'text'")):
+        label_files(str(tmp_path / "export"), tmp_path / "labelled", client, fmt="jsonl")

@@ -1,10 +1,17 @@
 """Hints: guideline patterns found once per text and credited to the statement they start in."""
 from __future__ import annotations
 
-from hypothesis import given
+import json
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needswants.hints import normalise, statement_hints
+from needswants.hints import HINTS, START_HINTS, normalise, statement_hints
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+START_OR_SHOUTING = {f"hint={name}" for name in START_HINTS} | {"hint=shouting"}
 
 
 def test_each_hint_counts_for_the_statement_it_starts_in():
@@ -31,3 +38,29 @@ def test_shouting_is_found_in_the_original_case_but_redactions_are_not_shouting(
 def test_normalising_keeps_the_length_so_offsets_hold(text):
     assert len(normalise(text)) == len(text)
     statement_hints(text, [(0, len(text))])  # never raises, whatever the text
+
+
+ORIGINAL = {name: re.compile(pattern) for name, pattern in HINTS.items()}  # with their leading \b
+WORDS = ["i", "was", "told", "should", "have", "would", "be", "nice", "3", "weeks", "ago", "still", "not", "working",
+         "please", "can", "you", "xxxx", "$", "5", "my", "refund", "i'm", "promised", "law", "!", "?", "x", "wish"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(WORDS + ["a", "_", "é", "\n", "."]), max_size=20).map(" ".join),
+       st.sampled_from(["", "ab", "é", "_", " "]))
+def test_the_fast_patterns_find_what_the_patterns_with_their_word_boundaries_find(sentence, glue):
+    # glue the sentence to a word before it, so that the word boundary the fast patterns check by hand matters
+    text = glue + sentence
+    (found,) = statement_hints(text, [(0, len(text))])
+    lowered = normalise(text)
+    expected = {f"hint={name}" for name, pattern in ORIGINAL.items() if pattern.search(lowered)}
+    assert {t for t in found if t.startswith("hint=") and "&" not in t} - START_OR_SHOUTING == expected
+
+
+def test_the_fast_patterns_agree_on_the_corpus():
+    texts = [json.loads(line)["text"] for split in ("train", "dev") for line in (DATA / f"{split}.jsonl").open()]
+    for text in texts:
+        (found,) = statement_hints(text, [(0, len(text))])
+        lowered = normalise(text)
+        expected = {f"hint={name}" for name, pattern in ORIGINAL.items() if pattern.search(lowered)}
+        assert {t for t in found if "&" not in t} - START_OR_SHOUTING == expected, text

@@ -18,7 +18,7 @@ def test_wheel_contains_the_model_and_loads_it_from_anywhere(tmp_path):
     wheel = next(tmp_path.glob("needswants-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for member in ("config.cfg", "meta.json", "card.md", "needswants/classifier.json", "needswants/classifier.npz",
-                   "needswants/lookups.bin"):
+                   "needswants/lookups.bin", "needswants/targets.json", "needswants/targets.npz"):
         assert f"needswants/_models/default/{member}" in names
     assert "needswants/py.typed" in names
     target = tmp_path / "site"
@@ -26,7 +26,8 @@ def test_wheel_contains_the_model_and_loads_it_from_anywhere(tmp_path):
                    check=True, capture_output=True)
     code = ("import needswants, needswants.paths as p\n"
             "print(p.shipped_model_folder().relative_to(p.PACKAGE_DIR).as_posix())\n"
-            "print(needswants.load()('I need a refund.').statements[0].label in needswants.LABELS)")
+            "print(needswants.load()('I need a refund.').statements[0].label in needswants.LABELS)\n"
+            "print(needswants.load().component.tagger is not None)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": ""},
                          capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["_models/default", "True"]
+    assert out.stdout.split() == ["_models/default", "True", "True"]

@@ -8,8 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import spacy
+
 import needswants
-from needswants.errors import UntrustedModelError
+from needswants.attributes import describe
+from needswants.errors import ModelLoadError, UntrustedModelError
+from needswants.segment import TokenTable
 from needswants.targets import ARRAYS_FILE, best_run
 
 scores = st.lists(st.floats(-5, 5, allow_nan=False), min_size=0, max_size=12)
@@ -37,11 +41,10 @@ def test_the_shipped_model_finds_targets_where_people_marked_them(nw):
     assert "invoice" in statement.target["text"]
 
 
-def test_none_statements_have_no_target(nw):
-    for text in ["Thanks a lot!", "Hello there.", "I bought it last year."]:
-        for s in nw(text).statements:
-            if s.label == "none":
-                assert s.target is None
+def test_a_none_statement_gets_no_target_even_from_a_span():
+    table = TokenTable.of(spacy.blank("en")("Thanks a lot!"))
+    assert describe(table, 0, 4, "none", [], target=(0, 6))["target"] is None
+    assert describe(table, 0, 4, "need", [], target=(0, 6))["target"] == {"text": "Thanks", "start": 0, "end": 6}
 
 
 def test_a_small_model_learns_targets_and_keeps_them_through_save_and_load(small_model, saved_small_model):
@@ -70,6 +73,19 @@ def test_a_model_without_a_tagger_falls_back_to_the_rule(saved_small_model, tmp_
     (copy / "needswants" / "targets.json").unlink()
     labeler = needswants.load(copy)
     assert labeler.component.tagger is None
-    (statement,) = labeler("I need a new charger.").statements
-    if statement.label == "need":
-        assert statement.target is not None and statement.target["text"] == "a new charger"
+    text = "I need a new charger because mine broke."
+    doc = labeler.nlp.make_doc(text)
+    table = TokenTable.of(doc)
+    cues = labeler.component.cue_matcher(doc, table)
+    by_rule = describe(table, 0, len(doc), "need", cues)["target"]
+    assert by_rule == {"text": "a new charger", "start": 7, "end": 20}
+    for statement in labeler(text).statements:
+        if statement.label != "none":
+            assert statement.target == describe(table, 0, len(doc), statement.label, cues)["target"]
+
+
+def test_a_tagger_file_without_its_arrays_is_named_as_incomplete(saved_small_model, tmp_path):
+    copy = shutil.copytree(saved_small_model, tmp_path / "copy")
+    (copy / "needswants" / ARRAYS_FILE).unlink()
+    with pytest.raises(ModelLoadError, match="holds only one of targets.json and targets.npz"):
+        needswants.load(copy)("Where is my refund?")

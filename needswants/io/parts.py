@@ -2,7 +2,9 @@
 
 An export is a file, a folder (every file in it with a known extension, as a partitioned Parquet
 dataset is laid out) or a glob such as ``exports/2024-*.csv``. A CSV, JSONL or JSON file is one
-part; a Parquet file is cut at row-group boundaries into parts of about ``rows_per_part`` rows.
+part, whatever its size (split large ones into several files); a Parquet file is cut between its
+row groups into parts of whole row groups, each of at least ``rows_per_part`` rows (but the
+last), so a file written as one row group is one part.
 Each part knows the number of its first row in its file, so output row numbers are the file's.
 """
 from __future__ import annotations
@@ -45,25 +47,28 @@ class Part:
         return record
 
 
-def _is_data_file(path: Path) -> bool:
-    hidden = path.name.startswith((".", "_"))  # _SUCCESS, _metadata, .crc files of data-lake tools
-    return path.is_file() and not hidden and path.suffix.lower() in readers.EXTENSIONS
+def _hidden(path: Path, root: Path) -> bool:
+    """A file or folder below ``root`` whose name starts with "." or "_": the markers and
+    temporary data of data-lake tools (``_SUCCESS``, ``_metadata``, ``_temporary/``, ``.hive-staging/``)."""
+    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
 
 
 def input_files(pattern: str) -> list[str]:
-    """The files an export names: a file, a folder (searched recursively) or a glob, sorted."""
+    """The files an export names: a file, a folder (searched recursively for files with a known
+    extension) or a glob; sorted, without hidden files and folders (see :func:`_hidden`)."""
     if pattern == "-":
         raise InputError("Standard input cannot be split into parts; give a file, a folder or a glob.")
     path = Path(pattern)
-    if GLOB_CHARS & set(pattern):
-        found = sorted(str(Path(p)) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
-        what = f"glob {pattern!r}"
-    elif path.is_dir():
-        found = sorted(str(p) for p in path.rglob("*") if _is_data_file(p))
+    if path.is_file():
+        return [str(path)]
+    if path.is_dir():
+        found = sorted(str(p) for p in path.rglob("*")
+                       if p.is_file() and p.suffix.lower() in readers.EXTENSIONS and not _hidden(p, path))
         what = f"folder {pattern!r} (files named .csv, .tsv, .jsonl, .ndjson, .json, .parquet or .pq)"
-    elif path.is_file():
-        found = [str(path)]
-        what = pattern
+    elif GLOB_CHARS & set(pattern):
+        found = sorted(str(Path(p)) for p in glob.glob(pattern, recursive=True)
+                       if Path(p).is_file() and not Path(p).name.startswith((".", "_")))
+        what = f"glob {pattern!r}"
     else:
         raise InputError(f"Input {pattern!r} does not exist; give a file, a folder or a glob such as 'exports/*.csv'.")
     if not found:
