@@ -161,7 +161,7 @@ def label_export(
     finally:
         writer.close()
     if fmt == "parquet":
-        writers.jsonl_to_parquet(written_to, output)
+        writers.jsonl_to_parquet(written_to, output, with_columns=keep_columns)
         written_to.unlink()
     return summary
 

@@ -150,13 +150,14 @@ def partial_path(output: Path) -> Path:
     return output.with_name(output.name + PARTIAL_SUFFIX)
 
 
-def jsonl_to_parquet(source: Path, output: Path, batch_rows: int = 10_000) -> None:
-    """Convert the finished JSONL to Parquet in batches (memory stays flat)."""
-    import pyarrow as pa
+def jsonl_to_parquet(source: Path, output: Path, batch_rows: int = 10_000, with_columns: bool = False) -> None:
+    """Convert the finished JSONL to Parquet in batches (memory stays flat). ``with_columns``:
+    the records carry the input's other columns (``--keep-columns``), so the schema has them
+    even when there is no record (an empty part of an export must match the others)."""
     import pyarrow.parquet as pq
 
     writer: Optional[pq.ParquetWriter] = None
-    schema: Optional[pa.Schema] = None
+    schema = parquet_schema(with_columns)
     tmp = output.with_name(output.name + ".tmp")
     try:
         with source.open(encoding="utf-8") as fh:
@@ -169,27 +170,25 @@ def jsonl_to_parquet(source: Path, output: Path, batch_rows: int = 10_000) -> No
                     record["columns"] = json.dumps(record["columns"], ensure_ascii=False, default=_json_default)
                 batch.append(record)
                 if len(batch) >= batch_rows:
-                    writer, schema = _write_batch(batch, tmp, writer, schema)
+                    writer = _write_batch(batch, tmp, writer, schema)
                     batch = []
             if batch or writer is None:
-                writer, schema = _write_batch(batch, tmp, writer, schema)
+                writer = _write_batch(batch, tmp, writer, schema)
     finally:
         if writer is not None:
             writer.close()
     os.replace(tmp, output)
 
 
-def _write_batch(batch: list[dict[str, Any]], path: Path, writer: Any, schema: Any) -> tuple[Any, Any]:
+def _write_batch(batch: list[dict[str, Any]], path: Path, writer: Any, schema: Any) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if schema is None:
-        schema = parquet_schema(with_columns=any("columns" in r for r in batch))
     table = pa.Table.from_pylist(batch, schema=schema)
     if writer is None:
         writer = pq.ParquetWriter(path, schema)
     writer.write_table(table)
-    return writer, schema
+    return writer
 
 
 def parquet_schema(with_columns: bool) -> Any:
