@@ -2,8 +2,9 @@
 
 Each statement becomes five text views (lower-cased words, lemmas from the lookup table
 shipped with the model, character n-grams, cue tokens such as ``need:explicit``,
-``cue=have_to``, ``neg``, ``question``, and the hints of ``hints.py`` such as ``hint=told``). Each view's n-grams are hashed (CRC-32) into a fixed
-block of columns, weighted by sublinear tf-idf and L2-normalised. Hashing means the model
+``cue=have_to``, ``neg``, ``question``, and the hints of ``hints.py`` such as ``hint=told``).
+Each view's n-grams are hashed (CRC-32) into a fixed block of columns, weighted by sublinear
+tf-idf (idf 1 for cues and hints) and L2-normalised. Hashing means the model
 stores no vocabulary, so it is small and loads fast, and prediction needs only numpy and
 scipy. Training and labelling both go through :func:`statement_views` and
 :class:`Featurizer`, so the model learns from exactly what it later sees.
