@@ -94,7 +94,7 @@ _WORD_START = re.compile(r"(?:^|\|)\\b")  # a "\b" that opens the pattern or one
 def _fast(pattern: str) -> re.Pattern[str]:
     """``pattern`` without the ``\\b`` that opens each alternative. Python's regex engine skips
     ahead to a literal only when the pattern begins with one, and a leading ``\\b`` hides it;
-    :func:`_matches_at_word_start` then asks for the word boundary instead (at top level every
+    :func:`_first_match_start` then asks for the word boundary instead (at top level every
     alternative that begins with a word character begins with ``\\b``)."""
     top_level = re.sub(r"\(\?:[^()]*\)", lambda group: "#" * len(group.group()), pattern)  # hide groups
     cut = [m.end() - 2 for m in _WORD_START.finditer(top_level)]
