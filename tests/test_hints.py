@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needswants.hints import HINTS, START_HINTS, normalise, statement_hints
+from needswants.hints import ANCHORS, HINTS, START_HINTS, normalise, statement_hints
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 START_OR_SHOUTING = {f"hint={name}" for name in START_HINTS} | {"hint=shouting"}
@@ -64,3 +64,15 @@ def test_the_fast_patterns_agree_on_the_corpus():
         lowered = normalise(text)
         expected = {f"hint={name}" for name, pattern in ORIGINAL.items() if pattern.search(lowered)}
         assert {t for t in found if "&" not in t} - START_OR_SHOUTING == expected, text
+
+
+def test_every_match_holds_one_of_its_hints_anchors():
+    texts = [json.loads(line)["text"] for split in ("train", "dev") for line in (DATA / f"{split}.jsonl").open()]
+    matched = dict.fromkeys(ANCHORS, 0)
+    for text in texts:
+        lowered = normalise(text)
+        for name, anchors in ANCHORS.items():
+            for match in ORIGINAL[name].finditer(lowered):
+                matched[name] += 1
+                assert any(anchor in match.group() for anchor in anchors), (name, match.group())
+    assert all(matched.values()), matched  # each anchored hint occurs in the corpus, so the check ran
