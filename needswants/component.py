@@ -157,9 +157,11 @@ class NeedswantsComponent:
                  for (start, end), cues, found in zip(ranges, cues_per_statement, statement_hints)]
         return table, ranges, cues_per_statement, views
 
-    def whole_doc_views(self, doc: Doc) -> dict[str, Any]:
-        """Feature views of a whole Doc taken as one statement (``Labeler.classify``)."""
-        cues = self.cue_matcher(doc, TokenTable.of(doc, self.lexemes))
+    def whole_doc_views(self, doc: Doc, cues: Optional[list[CueMatch]] = None) -> dict[str, Any]:
+        """Feature views of a whole Doc taken as one statement (``Labeler.classify``); ``cues``
+        are its cues when the caller has found them already."""
+        if cues is None:
+            cues = self.cue_matcher(doc, TokenTable.of(doc, self.lexemes))
         text = doc.text
         start = len(text) - len(text.lstrip())
         (found,) = hints.statement_hints(text, [(start, max(start, len(text.rstrip())))])

@@ -56,9 +56,10 @@ def _analyse(examples: Sequence[Example], lemmas: LemmaTable) -> _Analysed:
     analysed = _Analysed([], [])
     for example in examples:
         doc = nlp.make_doc(statement_for_spacy(example.text))
-        analysed.views.append(component.whole_doc_views(doc))
         table = TokenTable.of(doc, component.lexemes)
-        analysed.targets.append(TargetInput(table, 0, len(doc), component.cue_matcher(doc, table), example.label))
+        cues = component.cue_matcher(doc, table)
+        analysed.views.append(component.whole_doc_views(doc, cues))
+        analysed.targets.append(TargetInput(table, 0, len(doc), cues, example.label))
     return analysed
 
 
