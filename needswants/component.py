@@ -96,24 +96,29 @@ class NeedswantsComponent:
         self._lemmas = LemmaTable(lookups.get_table("lemma_lookup").items() if lookups else {})
         self._tagger = TargetTagger.from_disk(folder)
 
+    def _load_model_folder(self) -> None:
+        """Read the model folder (this component's, or the shipped one) on first use."""
+        self._load(self.model_folder or paths.shipped_component_folder())
+
     @property
     def classifier(self) -> StatementClassifier:
         if self._classifier is None:
-            self._load(self.model_folder or paths.shipped_component_folder())
+            self._load_model_folder()
         assert self._classifier is not None
         return self._classifier
 
     @property
     def lemmas(self) -> LemmaTable:
-        if self._lemmas is None:
-            self._load(self.model_folder or paths.shipped_component_folder())
+        if self._lemmas is None:  # training sets the lemmas before any classifier exists
+            self._load_model_folder()
         assert self._lemmas is not None
         return self._lemmas
 
     @property
     def tagger(self) -> Optional[TargetTagger]:
         """The learned target tagger, or None when targets are found by rule."""
-        self.classifier  # loads the model folder on first use
+        if self._classifier is None:  # the tagger is read with the classifier
+            self._load_model_folder()
         return self._tagger
 
     def set_model(self, classifier: StatementClassifier, lemmas: LemmaTable,

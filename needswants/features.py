@@ -15,13 +15,14 @@ import functools
 import itertools
 import re
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from spacy.tokens import Span
 
+from .cache import WordCache
 from .cues import CueMatch
 from .segment import TokenTable
 
@@ -39,7 +40,6 @@ VIEW_SPECS: dict[str, tuple[int, tuple[int, ...]]] = {
 }
 UNWEIGHTED_VIEWS = ("cues", "hints")  # marker tokens: idf 1, each counts as it is
 VIEWS: tuple[str, ...] = tuple(VIEW_SPECS)
-WORD_CACHE_SIZE = 200_000
 _WORDLIKE = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
 _MIX = 0x9E3779B1  # odd 32-bit constant mixing token hashes into n-gram hashes
@@ -128,32 +128,14 @@ def _char_grams(word: str) -> tuple[int, ...]:
     return tuple(offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1))
 
 
-class _HashCache(dict):
-    """word -> ``compute(word)``, computed on first use (words repeat a lot); emptied when it
-    grows too big, and pickled empty."""
-
-    def __init__(self, compute: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, word: str) -> Any:
-        if len(self) >= WORD_CACHE_SIZE:
-            self.clear()
-        value = self[word] = self.compute(word)
-        return value
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (self.compute,)
-
-
 class Featurizer:
     """Hashes views into one sparse matrix; ``fit`` learns the idf weights (``idf_``)."""
 
     def __init__(self) -> None:
         self.offsets: dict[str, int] = dict(OFFSETS)
         self.n_features = sum(1 << bits for bits, _ in VIEW_SPECS.values())
-        self._char_cache = _HashCache(_char_grams)
-        self._token_cache = _HashCache(_token_hash)
+        self._char_cache = WordCache(_char_grams)
+        self._token_cache = WordCache(_token_hash)
 
     # -- hashing --------------------------------------------------------------------------
     def _token_columns(self, name: str, tokens: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Mapping
 
 from spacy.strings import hash_string
 
-CACHE_SIZE = 200_000
+from .cache import WordCache
 
 
 class LemmaTable:
@@ -19,15 +19,13 @@ class LemmaTable:
 
     def __init__(self, by_hash: Mapping[int, str]) -> None:
         self.by_hash = dict(by_hash)
-        self._by_word: dict[str, str | None] = {}
+        self._by_word = WordCache(self._lookup)
+
+    def _lookup(self, word: str) -> str | None:
+        return self.by_hash.get(hash_string(word))
 
     def get(self, word: str, default: str | None = None) -> str | None:
-        try:
-            lemma = self._by_word[word]
-        except KeyError:
-            if len(self._by_word) >= CACHE_SIZE:
-                self._by_word.clear()
-            lemma = self._by_word[word] = self.by_hash.get(hash_string(word))
+        lemma = self._by_word[word]
         return default if lemma is None else lemma
 
     def items(self) -> ItemsView[int, str]:

@@ -24,8 +24,10 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .cache import WordCache
 from .cues import CueMatch
 from .errors import ModelLoadError
+from .model import read_trusted_arrays
 from .segment import TokenTable
 
 TAGS = ("B", "I", "O")
@@ -66,6 +68,11 @@ def _shape(word: str) -> int:
 def _places(n: int) -> tuple[int, ...]:
     """Each token's place in a statement of ``n`` tokens: its index (capped) and its tenth."""
     return tuple(min(i, 9) * 16 + (10 * i) // n for i in range(n))
+
+
+def _word_facts(word: str) -> tuple[int, int]:
+    """The hash and the shape class of a word."""
+    return zlib.crc32(word.encode("utf-8", "surrogatepass")), _shape(word)
 
 
 def _distances(token_starts: list[int], cue_spans: list[CharSpan]) -> list[int]:
@@ -117,25 +124,16 @@ class TargetTagger:
         self.C = C
         self.seed = seed
         self.bits = bits
-        self._words: dict[str, tuple[int, int]] = {}
+        self._words = WordCache(_word_facts)  # word -> (CRC-32 hash, shape class)
 
     # -- features ---------------------------------------------------------------------------
-    def _word(self, word: str) -> tuple[int, int]:
-        """The hash and the shape class of a word (cached: words repeat a lot)."""
-        cached = self._words.get(word)
-        if cached is None:
-            if len(self._words) >= 200_000:
-                self._words.clear()
-            cached = self._words[word] = (zlib.crc32(word.encode("utf-8", "surrogatepass")), _shape(word))
-        return cached
-
     def _rows(self, statements: Sequence[TargetInput]) -> _TokenRows:
         rows = _TokenRows()
         for s in statements:
             table = s.table
             tokens = [i for i in range(s.start, s.end) if not table.is_space[i]]
             starts = [table.idx[i] for i in tokens]
-            hashes, shapes = zip(*[self._word(table.lower[i]) for i in tokens]) if tokens else ((), ())
+            hashes, shapes = zip(*[self._words[table.lower[i]] for i in tokens]) if tokens else ((), ())
             hashes = list(hashes)
             kinds = [0] * len(tokens)
             for cue in s.cues:
@@ -228,8 +226,6 @@ class TargetTagger:
     @classmethod
     def from_disk(cls, folder: Path) -> Optional["TargetTagger"]:
         """The tagger saved in ``folder``, or None when the model has none (an older model)."""
-        from .model import read_trusted_arrays  # local: model imports this module's neighbours
-
         folder = Path(folder)
         settings_path, arrays_path = folder / SETTINGS_FILE, folder / ARRAYS_FILE
         present = [path.is_file() for path in (settings_path, arrays_path)]
