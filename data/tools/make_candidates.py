@@ -6,8 +6,10 @@ reading each statement against data/GUIDELINES.md (see data/README.md).
 Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation          # round 1
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 2  # round 2
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 3  # round 3
 
-Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d.
+Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
+round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters).
 """
 from __future__ import annotations
 
@@ -89,6 +91,34 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     return batches
 
 
+def round_three(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    """Real text closer to whole tickets: 150 banking queries, 300 reviews, 200 letters.
+
+    Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
+    (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
+    """
+    rng = random.Random(SEED + 3)
+    used = used_sources(out)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    batches: dict[str, list[dict]] = defaultdict(list)
+    banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
+    for row in rng.sample(banking, 150):
+        add_sentences(batches["banking_d"], nlp, "banking77", row)
+    reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
+               if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
+    for i, row in enumerate(rng.sample(reviews, 300)):
+        add_sentences(batches["reviews_d" if i % 2 == 0 else "reviews_e"], nlp, "app_reviews_is22", row)
+    letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
+    for i, row in enumerate(rng.sample(letters, 200)):
+        batch = "complaints_e" if i % 2 == 0 else "complaints_f"
+        add_sentences(batches[batch], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 1, 3))
+    return batches
+
+
+ROUNDS = {"2": round_two, "3": round_three}
+
+
 def main(corpora: Path, out: Path) -> None:
     rng = random.Random(SEED)
     nlp = spacy.blank("en")
@@ -136,7 +166,8 @@ def write(batches: dict[str, list[dict]], out: Path) -> None:
 
 
 if __name__ == "__main__":
-    if "--round" in sys.argv and sys.argv[sys.argv.index("--round") + 1] == "2":
-        write(round_two(Path(sys.argv[1]), Path(sys.argv[2])), Path(sys.argv[2]))
+    if "--round" in sys.argv and sys.argv[sys.argv.index("--round") + 1] in ROUNDS:
+        make_round = ROUNDS[sys.argv[sys.argv.index("--round") + 1]]
+        write(make_round(Path(sys.argv[1]), Path(sys.argv[2])), Path(sys.argv[2]))
     else:
         main(Path(sys.argv[1]), Path(sys.argv[2]))
