@@ -6,7 +6,11 @@ For each statement the label is the first reading's, replaced by the adjudicated
 where the second reading disagreed (data/annotation/adjudicated.jsonl). Statements of one
 original message stay in one split; splits are stratified by corpus and by the message's
 labels (70/15/15); a text that folds (case, punctuation) to one already in another split is
-dropped, so no text is shared across splits.
+dropped (the later round's copy, else the later split's), so no text is shared across splits.
+
+A message keeps the split it was first given: data/annotation/splits.json records every
+message's split, and only messages that are not in it yet (a new round of reading) are dealt
+out, among themselves. So a new round never moves a statement from test into train.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from needswants.data import fold  # noqa: E402
 
 ANNOTATION = ROOT / "data" / "annotation"
+SPLITS = ANNOTATION / "splits.json"
 SEED = 7
 PATTERN = ["train"] * 14 + ["dev"] * 3 + ["test"] * 3
 
@@ -70,22 +75,30 @@ def apply_adjudication(rows: list[dict]) -> None:
                 row["target"] = None
 
 
-def assign_splits(rows: list[dict]) -> None:
+def assign_splits(rows: list[dict], known: dict[str, str]) -> dict[str, str]:
+    """Give every row a split: its message's split in ``known``, else a newly dealt one.
+
+    Returns the splits of all messages, ``known`` included, for SPLITS.
+    """
     rng = random.Random(SEED)
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         groups[row["group"]].append(row)
     by_corpus: dict[str, list[str]] = defaultdict(list)
     for group, members in groups.items():
-        by_corpus[members[0]["corpus"]].append(group)
+        if group not in known:
+            by_corpus[members[0]["corpus"]].append(group)
+    dealt = dict(known)
     for corpus, names in sorted(by_corpus.items()):
         rng.shuffle(names)
         # stratify: order groups by their rarest label, then deal them out 14/3/3
         rank = {"expectation": 0, "want": 1, "need": 2, "none": 3}
         names.sort(key=lambda g: min(rank[r["label"]] for r in groups[g]))
         for i, group in enumerate(names):
-            for row in groups[group]:
-                row["split"] = PATTERN[i % len(PATTERN)]
+            dealt[group] = PATTERN[i % len(PATTERN)]
+    for row in rows:
+        row["split"] = dealt[row["group"]]
+    return dealt
 
 
 def record(row: dict) -> dict:
@@ -102,11 +115,14 @@ def record(row: dict) -> dict:
 def main() -> None:
     rows = statements()
     apply_adjudication(rows)
-    assign_splits(rows)
+    known = json.loads(SPLITS.read_text(encoding="utf-8")) if SPLITS.is_file() else {}
+    dealt = assign_splits(rows, known)
+    SPLITS.write_text(json.dumps(dict(sorted(dealt.items())), indent=0) + "\n", encoding="utf-8")
     order = {"train": 0, "dev": 1, "test": 2}
     first_split: dict[str, str] = {}
     kept, dropped = defaultdict(list), 0
-    for row in sorted(rows, key=lambda r: order[r["split"]]):
+    # earlier rounds first, so a new statement that repeats an old one is the one dropped
+    for row in sorted(rows, key=lambda r: (r["group"] not in known, order[r["split"]])):
         key = fold(row["text"])
         if first_split.setdefault(key, row["split"]) != row["split"]:
             dropped += 1

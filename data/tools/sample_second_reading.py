@@ -39,8 +39,8 @@ def main() -> None:
         by_batch.setdefault(row["key"].split(":")[0], []).append(row)
     sample = []
     for batch, members in sorted(by_batch.items()):
-        if only is None and batch.endswith(("_c", "_d")):
-            continue  # round-2 batches are sampled with --batches
+        if only is None and not batch.endswith(("_a", "_b")):
+            continue  # batches of later rounds are sampled with --batches
         if only is not None and batch not in only:
             continue
         sample += rng.sample(members, max(1, round(SHARE * len(members))))
