@@ -41,6 +41,9 @@ def render_card(meta: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in data.get("labels", {}).items()) + ".",
         "",
     ]
+    if meta.get("refit_on_dev"):
+        parts += ["C was chosen on dev; the model was then fitted on train and dev together. The dev scores "
+                  "below are those of the model fitted on train alone, the test scores those of this model.", ""]
     for split in ("dev", "test"):
         if meta.get(split):
             parts += [f"## Scores on {split}", "", _metrics_table(meta[split]), ""]

@@ -21,7 +21,7 @@ from .segment import TokenTable
 from .targets import TargetInput, TargetTagger
 
 DataSource = Union[str, Path, Iterable[Mapping[str, Any]]]
-C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
+C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
 def data_hash(examples: Sequence[Example]) -> str:
@@ -79,11 +79,13 @@ def _fit(examples: Sequence[Example], C: float, seed: int, analysed: _Analysed, 
 
 
 def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
-          C: Optional[float] = None, extra: Optional[DataSource] = None) -> Labeler:
+          C: Optional[float] = None, extra: Optional[DataSource] = None, refit: bool = False) -> Labeler:
     """Train a Labeler on ``data`` (a path to JSONL/CSV, or records with ``text`` and ``label``).
 
     With ``dev`` and no ``C``, the regularisation strength is chosen by dev macro-F1 and the
-    dev scores go into the model card. ``extra`` adds more training data (``--extend``).
+    dev scores go into the model card. With ``refit``, the returned model is then fitted
+    again on ``data`` and ``dev`` together with the chosen C (the card's dev scores stay those of
+    the model fitted without dev). ``extra`` adds more training data (``--extend``).
     Raises DataError listing every bad row.
     """
     examples = read_examples(data)
@@ -104,6 +106,13 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
         if best_report is None or report.macro_f1 > best_report.macro_f1:
             best, best_report, best_C = labeler, report, candidate
     assert best is not None
+    if refit:
+        if dev_examples is None:
+            raise ValueError("refit=True needs dev data: it refits on train + dev after choosing C on dev")
+        examples = list(examples) + list(dev_examples)
+        analysed = _analyse(examples, lemmas)
+        tagger = _fit_tagger(examples, analysed, seed)
+        best = _fit(examples, best_C, seed, analysed, lemmas, tagger)
     best.nlp.meta["name"] = "needswants_model"
     best.nlp.meta["needswants"] = {
         "format_version": FORMAT_VERSION,
@@ -111,6 +120,7 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
         "trained_at": utc_now(),
         "seed": seed,
         "C": best_C,
+        "refit_on_dev": refit,
         "classifier": best.component.classifier.method,
         "target_tagger": {"C": tagger.C, "bits": tagger.bits},
         "data": {"sha256": data_hash(examples), "n": len(examples), "labels": label_counts(examples)},

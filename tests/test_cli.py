@@ -220,9 +220,12 @@ def test_train_evaluate_and_data_check_commands(tmp_path, small_train):
     dev = tmp_path / "dev.jsonl"
     dev.write_text("".join(json.dumps(r) + "\n" for r in small_train[250:330]), encoding="utf-8")
     model = tmp_path / "model"
-    result = run("train", str(train), "--dev", str(dev), "-o", str(model))
+    result = run("train", str(train), "--dev", str(dev), "--refit", "-o", str(model))
     assert result.exit_code == 0, result.output
-    assert (model / "card.md").is_file()
+    assert "trained on 330 statements" in result.output
+    assert "fitted on train and dev together" in (model / "card.md").read_text()
+    result = run("train", str(train), "--refit", "-o", str(tmp_path / "no-dev"))
+    assert result.exit_code != 0 and "--refit needs --dev" in result.output
     html = tmp_path / "report.html"
     result = run("evaluate", str(model), str(dev), "--html", str(html))
     assert result.exit_code == 0 and "macro-F1" in result.output

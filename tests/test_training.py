@@ -6,6 +6,7 @@ import pytest
 
 import needswants
 from needswants import DataError
+from needswants.training import C_GRID
 
 PROBE = ["I expected a refund by now.", "I'd prefer the blue one.", "The app logs me out every day.", "Hello!"]
 
@@ -18,9 +19,20 @@ def test_same_data_and_seed_give_identical_predictions(small_train, small_model)
 def test_dev_data_picks_c_and_lands_in_the_card(small_train):
     labeler = needswants.train(small_train[:300], dev=small_train[300:450], seed=1)
     meta = labeler.meta
-    assert meta["C"] in (1.0, 2.0, 4.0, 8.0, 16.0)
+    assert meta["C"] in C_GRID
     assert meta["dev"]["n"] == 150
     assert 0.0 <= meta["dev"]["macro_f1"] <= 1.0
+
+
+def test_refit_fits_train_and_dev_together_with_the_chosen_c(small_train):
+    train_part, dev_part = small_train[:300], small_train[300:450]
+    refitted = needswants.train(train_part, dev=dev_part, seed=1, refit=True)
+    meta = refitted.meta
+    assert meta["refit_on_dev"] is True and meta["data"]["n"] == 450 and meta["dev"]["n"] == 150
+    direct = needswants.train(train_part + dev_part, seed=1, C=meta["C"])
+    np.testing.assert_array_equal(refitted.predict_proba(PROBE), direct.predict_proba(PROBE))
+    with pytest.raises(ValueError, match="needs dev data"):
+        needswants.train(train_part, seed=1, refit=True)
 
 
 def test_bad_rows_stop_training_and_are_listed_by_row():

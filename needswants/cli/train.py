@@ -22,18 +22,22 @@ def train_command(
     output: Path = typer.Option(..., "-o", "--output", help="Model folder to write."),
     dev: Optional[Path] = typer.Option(None, "--dev", help="Dev data: picks the regularisation and goes in the model card."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same data and seed give the same model."),
+    refit: bool = typer.Option(False, "--refit", help="After choosing C on --dev, fit the saved model on TRAIN and dev together."),
     extend: bool = typer.Option(False, "--extend", help="Add TRAIN to the shipped corpus instead of replacing it."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing model folder."),
 ) -> None:
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
     from ..training import train
 
+    if refit and dev is None:
+        raise fail("--refit needs --dev: C is chosen on dev, then the model is fitted on TRAIN and dev together.")
     if output.exists() and not output.is_dir():
         raise fail(f"{output} is a file; give a folder for the model.")
     if output.exists() and any(output.iterdir()) and not force:
         raise fail(f"{output} exists and is not empty; add --force to overwrite it.")
     with reported():
-        labeler = train(train_path, dev=dev, seed=seed, extra=shipped_corpus() if extend else None)
+        labeler = train(train_path, dev=dev, seed=seed, extra=shipped_corpus() if extend else None,
+                        refit=refit)
         labeler.save(output)
     meta = labeler.meta
     dev_f1 = f", dev macro-F1 {meta['dev']['macro_f1']:.3f}" if meta.get("dev") else ""
