@@ -7,9 +7,11 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation          # round 1
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 2  # round 2
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 3  # round 3
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 4  # round 4
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
-round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters).
+round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
+round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters).
 """
 from __future__ import annotations
 
@@ -91,32 +93,42 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     return batches
 
 
-def round_three(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    """Real text closer to whole tickets: 150 banking queries, 300 reviews, 200 letters.
+def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str, ...]]) -> dict[str, list[dict]]:
+    """Real text closer to whole tickets: 150 banking queries, 300 reviews, 200 letters, none used before.
 
     Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
+    ``names`` gives the batch names: one for banking, two each for reviews and letters.
     """
-    rng = random.Random(SEED + 3)
+    rng = random.Random(seed)
     used = used_sources(out)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
     banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
     for row in rng.sample(banking, 150):
-        add_sentences(batches["banking_d"], nlp, "banking77", row)
+        add_sentences(batches[names["banking"][0]], nlp, "banking77", row)
     reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
                if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
     for i, row in enumerate(rng.sample(reviews, 300)):
-        add_sentences(batches["reviews_d" if i % 2 == 0 else "reviews_e"], nlp, "app_reviews_is22", row)
+        add_sentences(batches[names["reviews"][i % 2]], nlp, "app_reviews_is22", row)
     letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
     for i, row in enumerate(rng.sample(letters, 200)):
-        batch = "complaints_e" if i % 2 == 0 else "complaints_f"
-        add_sentences(batches[batch], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 1, 3))
+        add_sentences(batches[names["letters"][i % 2]], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 1, 3))
     return batches
 
 
-ROUNDS = {"2": round_two, "3": round_three}
+def round_three(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, SEED + 3, {"banking": ("banking_d",), "reviews": ("reviews_d", "reviews_e"),
+                                                "letters": ("complaints_e", "complaints_f")})
+
+
+def round_four(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, SEED + 4, {"banking": ("banking_e",), "reviews": ("reviews_f", "reviews_g"),
+                                                "letters": ("complaints_g", "complaints_h")})
+
+
+ROUNDS = {"2": round_two, "3": round_three, "4": round_four}
 
 
 def main(corpora: Path, out: Path) -> None:
