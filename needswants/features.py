@@ -109,6 +109,8 @@ def _block_offsets() -> dict[str, int]:
 
 
 OFFSETS: dict[str, int] = _block_offsets()
+N_FEATURES = sum(1 << bits for bits, _ in VIEW_SPECS.values())
+COLUMN_BITS = N_FEATURES.bit_length()  # a (row, column) pair packs into one int64 as row << COLUMN_BITS | column
 
 
 def _token_hash(token: str) -> int:
@@ -133,7 +135,7 @@ class Featurizer:
 
     def __init__(self) -> None:
         self.offsets: dict[str, int] = dict(OFFSETS)
-        self.n_features = sum(1 << bits for bits, _ in VIEW_SPECS.values())
+        self.n_features = N_FEATURES
         self._char_cache = WordCache(_char_grams)
         self._token_cache = WordCache(_token_hash)
 
@@ -191,10 +193,21 @@ class Featurizer:
             found_columns.append(columns)
         rows, columns = self._char_columns(views)
         rows, columns = np.concatenate([*found_rows, rows]), np.concatenate([*found_columns, columns])
-        # a COO matrix sums its duplicate entries when it becomes CSR (and sorts each row)
-        counts = sp.coo_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(views), self.n_features)).tocsr()
-        counts.sort_indices()
-        return counts
+        return self._summed(rows, columns, len(views))
+
+    def _summed(self, rows: np.ndarray, columns: np.ndarray, n_rows: int) -> sp.csr_matrix:
+        """The CSR matrix counting each (row, column) pair, columns sorted within each row (what
+        ``coo_matrix(...).tocsr()`` gives, from one numpy sort of packed keys)."""
+        keys = (rows << COLUMN_BITS) | columns
+        keys.sort()
+        first = np.flatnonzero(np.diff(keys, prepend=-1))  # where each run of equal keys begins
+        counts = np.diff(first, append=len(keys)).astype(np.float64)
+        distinct = keys[first]
+        indices = distinct & ((1 << COLUMN_BITS) - 1)
+        indptr = np.searchsorted(distinct >> COLUMN_BITS, np.arange(n_rows + 1))
+        matrix = sp.csr_matrix((counts, indices, indptr), shape=(n_rows, self.n_features))  # int32 indices when they fit
+        matrix.has_sorted_indices = True
+        return matrix
 
     # -- weighting ------------------------------------------------------------------------
     def fit(self, views: Sequence[Mapping[str, Sequence[str]]]) -> "Featurizer":
