@@ -8,10 +8,12 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 2  # round 2
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 3  # round 3
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 4  # round 4
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 5  # round 5
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
-round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters).
+round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters);
+round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters).
 """
 from __future__ import annotations
 
@@ -93,8 +95,9 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     return batches
 
 
-def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str, ...]]) -> dict[str, list[dict]]:
-    """Real text closer to whole tickets: 150 banking queries, 300 reviews, 200 letters, none used before.
+def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str, ...]],
+                sizes: tuple[int, int, int] = (150, 300, 200)) -> dict[str, list[dict]]:
+    """Real text closer to whole tickets: ``sizes`` banking queries, reviews and letters, none used before.
 
     Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
@@ -106,14 +109,15 @@ def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str,
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
     banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
-    for row in rng.sample(banking, 150):
+    n_banking, n_reviews, n_letters = sizes
+    for row in rng.sample(banking, n_banking):
         add_sentences(batches[names["banking"][0]], nlp, "banking77", row)
     reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
                if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
-    for i, row in enumerate(rng.sample(reviews, 300)):
+    for i, row in enumerate(rng.sample(reviews, n_reviews)):
         add_sentences(batches[names["reviews"][i % 2]], nlp, "app_reviews_is22", row)
     letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
-    for i, row in enumerate(rng.sample(letters, 200)):
+    for i, row in enumerate(rng.sample(letters, n_letters)):
         add_sentences(batches[names["letters"][i % 2]], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 1, 3))
     return batches
 
@@ -128,7 +132,12 @@ def round_four(corpora: Path, out: Path) -> dict[str, list[dict]]:
                                                 "letters": ("complaints_g", "complaints_h")})
 
 
-ROUNDS = {"2": round_two, "3": round_three, "4": round_four}
+def round_five(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, SEED + 5, {"banking": ("banking_f",), "reviews": ("reviews_h", "reviews_i"),
+                                                "letters": ("complaints_i", "complaints_j")}, sizes=(100, 400, 200))
+
+
+ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five}
 
 
 def main(corpora: Path, out: Path) -> None:
