@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|couple of|many|\d+\+)"
 
@@ -76,25 +77,55 @@ HINTS: dict[str, str] = {
     "redacted": r"\bx{2,}\b",
     "exclaim": r"!",
 }
-#: hint name -> strings one of which every match of it contains: a quick test that lets most
-#: texts skip the pattern (tests check that each match holds one)
+#: hint name -> whole words (maximal runs of word characters, as ``\w+`` finds them) one of which
+#: every match of it holds: a quick test that lets most texts skip the pattern (tests check it)
+KEY_WORDS: dict[str, frozenset[str]] = {name: frozenset(words.split()) for name, words in {
+    "should": "should shouldn",  # "shouldn't" holds the word "shouldn"
+    "should_have": "should shouldn",
+    "supposed": "supposed",
+    "would": "would d",  # "i'd" holds the words "i" and "d"
+    "told": "told promised assured informed advised guaranteed",
+    "said_will": "would will could",
+    "span": "day days week weeks month months year years hour hours minute minutes",
+    "ago": "ago since as",
+    "still": "still",
+    "yet": "yet",
+    "still_waiting": "still",
+    "price": "for paid paying premium subscription worth free",
+    "law": "law legal illegal fcra fdcpa statute section right rights u us usc entitled",
+    "norm": "unacceptable ridiculous at by normally usually as standard reasonable never no without",
+    "hope": "hope hoping hopefully trust",
+    "future": "will ll going gonna",
+    "please": "please pls plz",
+    "can_you": "you",
+    "suggest": "should need needs ought must",
+    "nice_if": "would wish",
+    "do_you_have": "you there",
+    "want": "want would d prefer",
+    "want_know_help": "want would d",
+    "instead": "instead rather not or",
+    "i_cant": "can cannot cant am m couldn could",
+    "not_work": "work working load loading open opening let show showing arrive arrived",
+    "know": "know understand find see tell explain",
+    "need": "need needs have must require required got",
+    "it_needs": "needs",
+    "need_stop": "need needs",
+    "my_thing": "my",
+    "praise": "love great awesome amazing excellent best fantastic perfect wonderful good nice",
+    "thanks": "thank thanks appreciate",
+    "no_first": "don do didn did haven have never",
+    "past_i": "called contacted sent emailed spoke tried submitted filed paid made went received got asked chased",
+}.items()}
+#: hint name -> strings one of which every match of it holds that its key words miss (a match holds
+#: one of its key words or one of these); same use as the key words
 ANCHORS: dict[str, tuple[str, ...]] = {
-    "span": ("day", "week", "month", "year", "hour", "minute"),
     "date": ("/", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-    "suggest": ("should", "need", "ought", "must"),
-    "know": ("know", "understand", "find out", "see why", "tell", "explain"),
-    "told": ("told", "promised", "assured", "informed", "advised", "guaranteed"),
-    "said_will": ("would", "will", "could"),
-    "need": ("need", "have to", "must", "require", "got to"),
-    "not_work": ("work", "load", "open", "let", "show", "arrive"),
-    "it_needs": ("needs",),
-    "instead": ("instead", "rather than", "not a refund", "or a"),
-    "nice_if": ("would be", "wish"),
-    "do_you_have": ("do you", "is there"),
-    "want_know_help": ("to know", "to understand", "help", "assistance"),
-    "still_waiting": ("still",),
-    "should_have": ("should",),
-    "need_stop": ("need",),
+    "price": ("$", "£", "€"),
+    "law": ("violat",),
+    "norm": ("shouldn", "expect"),
+    "remove": ("remov", "delet", "correct", "fix", "cancel", "close", "refund", "reimburs"),
+    "redacted": ("xx",),
+    "exclaim": ("!",),
 }
 #: hint name -> pattern that must match where the statement starts
 START_HINTS: dict[str, str] = {
@@ -123,7 +154,20 @@ def _fast(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-_HINTS = [(name, ANCHORS.get(name, ()), _fast(pattern)) for name, pattern in HINTS.items()]
+@dataclass(frozen=True, eq=False)  # hashed by identity: each hint is one object
+class _Hint:
+    name: str
+    pattern: re.Pattern[str]  # the fast form (see :func:`_fast`)
+
+
+_HINTS = {name: _Hint(name, _fast(pattern)) for name, pattern in HINTS.items()}
+_HINTS_BY_KEY_WORD: dict[str, list[_Hint]] = {}
+for _name, _words in KEY_WORDS.items():
+    for _word in _words:
+        _HINTS_BY_KEY_WORD.setdefault(_word, []).append(_HINTS[_name])
+_ANCHORED = [(_HINTS[name], anchors) for name, anchors in ANCHORS.items()]
+_ALWAYS = [hint for name, hint in _HINTS.items() if name not in KEY_WORDS and name not in ANCHORS]
+_WORD = re.compile(r"\w+")
 _START_HINTS = [(name, re.compile(pattern)) for name, pattern in START_HINTS.items()]
 
 
@@ -152,6 +196,16 @@ def normalise(text: str) -> str:
     return lowered.replace("’", "'").replace("‘", "'")
 
 
+def _hints_that_may_occur(lowered: str) -> set[_Hint]:
+    """The hints that can match in ``lowered``: those with one of their key words or anchors there
+    (the others cannot, and most texts hold few)."""
+    present = set(_WORD.findall(lowered)).intersection(_HINTS_BY_KEY_WORD)
+    found = {hint for word in present for hint in _HINTS_BY_KEY_WORD[word]}
+    found.update(hint for hint, anchors in _ANCHORED if any(anchor in lowered for anchor in anchors))
+    found.update(_ALWAYS)
+    return found
+
+
 def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[str]]:
     """The hint tokens of each statement of ``text`` (character ranges, sorted and disjoint)."""
     found: list[set[str]] = [set() for _ in ranges]
@@ -165,16 +219,14 @@ def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[s
         if i >= 0 and at < ranges[i][1]:
             found[i].add(name)
 
-    for name, anchors, pattern in _HINTS:
-        if anchors and not any(anchor in lowered for anchor in anchors):
-            continue  # no match can be there
-        at = _first_match_start(pattern, lowered, 0)
+    for hint in _hints_that_may_occur(lowered):
+        at = _first_match_start(hint.pattern, lowered, 0)
         while at >= 0:
-            credit(name, at)
+            credit(hint.name, at)
             i = bisect.bisect_right(starts, at)  # the next statement: one match per statement is enough
             if i >= len(starts):
                 break
-            at = _first_match_start(pattern, lowered, starts[i])
+            at = _first_match_start(hint.pattern, lowered, starts[i])
     for match in SHOUTING.finditer(text):
         credit("shouting", match.start())
     out = []

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needswants.hints import ANCHORS, HINTS, START_HINTS, normalise, statement_hints
+from needswants.hints import ANCHORS, HINTS, KEY_WORDS, START_HINTS, normalise, statement_hints
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 START_OR_SHOUTING = {f"hint={name}" for name in START_HINTS} | {"hint=shouting"}
@@ -66,13 +66,34 @@ def test_the_fast_patterns_agree_on_the_corpus():
         assert {t for t in found if "&" not in t} - START_OR_SHOUTING == expected, text
 
 
-def test_every_match_holds_one_of_its_hints_anchors():
+def _holds_key_word_or_anchor(name: str, lowered: str, match: re.Match[str]) -> bool:
+    """Whether the match holds one of its hint's key words as a whole word of the text, or one of its anchors."""
+    whole_words = {w.group() for w in re.finditer(r"\w+", lowered) if match.start() <= w.start() and w.end() <= match.end()}
+    return not whole_words.isdisjoint(KEY_WORDS.get(name, ())) or any(a in match.group() for a in ANCHORS.get(name, ()))
+
+
+def test_every_hint_has_key_words_or_anchors():
+    assert set(HINTS) == set(KEY_WORDS) | set(ANCHORS)
+
+
+def test_every_match_holds_one_of_its_hints_key_words_or_anchors():
     texts = [json.loads(line)["text"] for split in ("train", "dev") for line in (DATA / f"{split}.jsonl").open()]
-    matched = dict.fromkeys(ANCHORS, 0)
+    matched = dict.fromkeys(HINTS, 0)
     for text in texts:
         lowered = normalise(text)
-        for name, anchors in ANCHORS.items():
-            for match in ORIGINAL[name].finditer(lowered):
+        for name, pattern in ORIGINAL.items():
+            for match in pattern.finditer(lowered):
                 matched[name] += 1
-                assert any(anchor in match.group() for anchor in anchors), (name, match.group())
-    assert all(matched.values()), matched  # each anchored hint occurs in the corpus, so the check ran
+                assert _holds_key_word_or_anchor(name, lowered, match), (name, match.group())
+    assert all(matched.values()), matched  # each hint occurs in the corpus, so the check ran
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(WORDS + ["a", "_", "é", "\n", ".", "'d", "'ll", "shouldn't", "can't", "u.s.c", "us.c",
+                                         "three", "days", "3", "should've", "couldn't", "don't", "'m", "today"]),
+                max_size=20).map(" ".join))
+def test_random_matches_hold_one_of_their_hints_key_words_or_anchors(sentence):
+    lowered = normalise(sentence)
+    for name, pattern in ORIGINAL.items():
+        for match in pattern.finditer(lowered):
+            assert _holds_key_word_or_anchor(name, lowered, match), (name, match.group())
