@@ -14,7 +14,6 @@ rule in :func:`needswants.attributes.target_of`.
 from __future__ import annotations
 
 import bisect
-import functools
 import json
 import zlib
 from collections.abc import Sequence
@@ -64,54 +63,58 @@ def _shape(word: str) -> int:
     return 4 if any(c.isalnum() for c in word) else 5
 
 
-@functools.lru_cache(maxsize=256)
-def _places(n: int) -> tuple[int, ...]:
-    """Each token's place in a statement of ``n`` tokens: its index (capped) and its tenth."""
-    return tuple(min(i, 9) * 16 + (10 * i) // n for i in range(n))
-
-
 def _word_facts(word: str) -> tuple[int, int]:
     """The hash and the shape class of a word."""
     return zlib.crc32(word.encode("utf-8", "surrogatepass")), _shape(word)
 
 
-def _distances(token_starts: list[int], cue_spans: list[CharSpan]) -> list[int]:
-    """For each token: tokens since the last label cue ended (capped), or inside one, or no cue yet."""
-    if not cue_spans:
-        return [NO_CUE] * len(token_starts)
-    inside = [False] * len(token_starts)
-    ends = []
-    for start, end in cue_spans:
-        first, last = bisect.bisect_left(token_starts, start), bisect.bisect_left(token_starts, end)
-        for i in range(first, last):
-            inside[i] = True
-        ends.append(last)
-    ends.sort()
-    out = []
-    for i in range(len(token_starts)):
-        if inside[i]:
-            out.append(INSIDE_CUE)
-            continue
-        passed = bisect.bisect_right(ends, i)  # cues that ended at or before token i
-        out.append(min(i - ends[passed - 1], MAX_DISTANCE) if passed else NO_CUE)
-    return out
+@dataclass
+class _TokenRows:
+    """Per-token facts of a batch of statements: one entry per token of every statement, in
+    numpy arrays ready for hashing."""
+
+    word: np.ndarray  # word hashes
+    shape: np.ndarray
+    position: np.ndarray  # the token's place in its statement, from 0
+    length: np.ndarray  # the number of tokens of its statement
+    label: np.ndarray
+    kind: np.ndarray  # the kind of the last cue holding the token, or 0
+    distance: np.ndarray
+    bounds: list[int]  # statement s holds rows bounds[s]:bounds[s+1]
+    tokens: list[list[int]]  # each statement's token indices in its table
 
 
 @dataclass
-class _TokenRows:
-    """Per-token facts of a batch of statements, ready for hashing (one entry per token)."""
+class _CueRows:
+    """The cues of a batch of statements as token rows: each cue holds rows [first, last), where
+    ``last`` is the first token starting at or after the cue's end."""
 
-    word: list[int] = field(default_factory=list)
-    prev: list[int] = field(default_factory=list)
-    next: list[int] = field(default_factory=list)
-    prev2: list[int] = field(default_factory=list)
-    distance: list[int] = field(default_factory=list)
-    kind: list[int] = field(default_factory=list)
-    label: list[int] = field(default_factory=list)
-    shape: list[int] = field(default_factory=list)
-    place: list[int] = field(default_factory=list)
-    bounds: list[int] = field(default_factory=lambda: [0])  # statement s holds rows bounds[s]:bounds[s+1]
-    tokens: list[list[int]] = field(default_factory=list)  # each statement's token indices in its table
+    kinds: list[tuple[int, int, int]] = field(default_factory=list)  # (first, last, kind id), every cue
+    label_spans: list[tuple[int, int]] = field(default_factory=list)  # (first, last), cues of the statement's label
+    label_ends: list[int] = field(default_factory=list)  # the ``last`` of those that end before their statement does
+
+
+def _neighbour(values: np.ndarray, offset: int, position: np.ndarray, length: np.ndarray, fill: int) -> np.ndarray:
+    """For each token, ``values`` of the token ``offset`` places after it (before it, when
+    negative) in the same statement, or ``fill`` when there is none."""
+    out = np.full_like(values, fill)
+    there = (position + offset >= 0) & (position + offset < length)
+    out[there] = values[np.flatnonzero(there) + offset]
+    return out
+
+
+def _distances(cues: _CueRows, position: np.ndarray) -> np.ndarray:
+    """For each token: tokens since the last cue of its statement's label ended (capped), or
+    inside one, or no such cue yet."""
+    rows = np.arange(len(position), dtype=np.int64)
+    inside = np.zeros(len(position), dtype=bool)
+    for first, last in cues.label_spans:
+        inside[first:last] = True
+    ended = np.full(len(position), -1, dtype=np.int64)
+    ended[cues.label_ends] = cues.label_ends
+    last_end = np.maximum.accumulate(ended)  # the last cue end at or before each token, in any statement
+    since = np.where(last_end >= rows - position, np.minimum(rows - last_end, MAX_DISTANCE), NO_CUE)
+    return np.where(inside, INSIDE_CUE, since)
 
 
 class TargetTagger:
@@ -128,44 +131,63 @@ class TargetTagger:
 
     # -- features ---------------------------------------------------------------------------
     def _rows(self, statements: Sequence[TargetInput]) -> _TokenRows:
-        rows = _TokenRows()
+        words: list[str] = []
+        tokens_of: list[list[int]] = []
+        bounds = [0]
+        cues = _CueRows()
         for s in statements:
             table = s.table
             tokens = [i for i in range(s.start, s.end) if not table.is_space[i]]
             starts = [table.idx[i] for i in tokens]
-            hashes, shapes = zip(*[self._words[table.lower[i]] for i in tokens]) if tokens else ((), ())
-            hashes = list(hashes)
-            kinds = [0] * len(tokens)
+            offset = bounds[-1]
             for cue in s.cues:
-                for i in range(bisect.bisect_left(starts, cue.start), bisect.bisect_left(starts, cue.end)):
-                    kinds[i] = KIND_IDS.get(cue.kind, 5)
-            n = len(tokens)
-            rows.word += hashes
-            rows.prev += [_START] + hashes[:-1]
-            rows.next += hashes[1:] + [_END]
-            rows.prev2 += [_START, _START][:n] + hashes[:-2]
-            rows.distance += _distances(starts, [(c.start, c.end) for c in s.cues if c.kind == s.label])
-            rows.kind += kinds
-            rows.label += [LABEL_IDS[s.label]] * n
-            rows.shape += shapes
-            rows.place += _places(n)
-            rows.bounds.append(rows.bounds[-1] + n)
-            rows.tokens.append(tokens)
-        return rows
+                first = offset + bisect.bisect_left(starts, cue.start)
+                last = offset + bisect.bisect_left(starts, cue.end)
+                cues.kinds.append((first, last, KIND_IDS.get(cue.kind, 5)))
+                if cue.kind == s.label:
+                    cues.label_spans.append((first, last))
+                    if last < offset + len(tokens):
+                        cues.label_ends.append(last)
+            words += map(table.lower.__getitem__, tokens)
+            tokens_of.append(tokens)
+            bounds.append(offset + len(tokens))
+        facts = [self._words[word] for word in words]
+        sizes = np.diff(bounds)
+        position = np.arange(len(words), dtype=np.int64) - np.repeat(bounds[:-1], sizes)
+        kind = np.zeros(len(words), dtype=np.int64)
+        for first, last, kind_id in cues.kinds:  # in order: a later cue's kind wins
+            kind[first:last] = kind_id
+        labels = np.array([LABEL_IDS[s.label] for s in statements], dtype=np.int64)
+        return _TokenRows(
+            word=np.fromiter((word_hash for word_hash, _ in facts), dtype=np.uint64, count=len(facts)),
+            shape=np.fromiter((shape for _, shape in facts), dtype=np.int64, count=len(facts)),
+            position=position, length=np.repeat(sizes, sizes), label=np.repeat(labels, sizes), kind=kind,
+            distance=_distances(cues, position), bounds=bounds, tokens=tokens_of)
 
     def _columns(self, rows: _TokenRows) -> np.ndarray:
-        """(tokens, templates): the hashed column of each feature template for each token."""
+        """(templates, tokens): the hashed column of each feature template for each token."""
         mask, mix = np.uint64((1 << self.bits) - 1), np.uint64(_MIX)
-        word, prev, nxt, prev2, distance, kind, label, shape, place = (
-            np.asarray(values, dtype=np.uint64) for values in (
-                rows.word, rows.prev, rows.next, rows.prev2, rows.distance, rows.kind, rows.label, rows.shape,
-                rows.place))
+        word = rows.word
+        prev, nxt, prev2 = (_neighbour(word, offset, rows.position, rows.length, fill)
+                            for offset, fill in ((-1, _START), (1, _END), (-2, _START)))
+        # each token's place: its index (capped) and its tenth
+        place = np.minimum(rows.position, 9) * 16 + (10 * rows.position) // rows.length
+        distance, kind, label, shape, place = (values.astype(np.uint64) for values in (
+            rows.distance, rows.kind, rows.label, rows.shape, place))
         eight = np.uint64(8)
         with np.errstate(over="ignore"):  # hashing wraps around on purpose
             values = [word, prev, nxt, prev2, (prev * mix) ^ word, distance, distance * eight + label, kind, label,
                       shape, place, (word * mix) ^ label, kind * eight + distance, np.zeros_like(word)]
             columns = [((v * mix) ^ np.uint64(template * 0x51ED27)) & mask for template, v in enumerate(values, 1)]
-        return np.stack(columns, axis=1).astype(np.int64) if len(word) else np.zeros((0, len(values)), np.int64)
+        return np.stack(columns).astype(np.int64)
+
+    def _scores(self, columns: np.ndarray) -> np.ndarray:
+        """(tokens, tags): the B/I/O scores of each token from its (templates, tokens) columns,
+        the templates' weights added one after another (the order ``.sum(axis=1)`` adds them in)."""
+        scores = self.weights_.take(columns[0], axis=0)
+        for template_columns in columns[1:]:
+            scores += self.weights_.take(template_columns, axis=0)
+        return scores + self.bias_
 
     # -- training -------------------------------------------------------------------------
     def fit(self, statements: Sequence[TargetInput], targets: Sequence[Optional[CharSpan]]) -> "TargetTagger":
@@ -181,7 +203,7 @@ class TargetTagger:
                 inside = target is not None and target[0] <= s.table.idx[i] and s.table.end_char(i + 1) <= target[1]
                 previous = (1 if previous != 2 else 0) if inside else 2
                 tags.append(previous)
-        columns = self._columns(rows)
+        columns = self._columns(rows).T
         n, k = columns.shape
         X = sp.csr_matrix((np.ones(n * k, dtype=np.float32), columns.ravel(), np.arange(0, n * k + 1, k)),
                           shape=(n, 1 << self.bits))
@@ -204,9 +226,9 @@ class TargetTagger:
     def predict(self, statements: Sequence[TargetInput]) -> list[Optional[CharSpan]]:
         """Each statement's target as character offsets into its table's text, or None."""
         rows = self._rows(statements)
-        if not rows.word:
+        if not len(rows.word):
             return [None] * len(statements)
-        scores = self.weights_[self._columns(rows)].sum(axis=1) + self.bias_
+        scores = self._scores(self._columns(rows))
         begin = (scores[:, 0] - scores[:, 2]).tolist()
         inside = (scores[:, 1] - scores[:, 2]).tolist()
         out: list[Optional[CharSpan]] = []
