@@ -8,9 +8,10 @@ original message stay in one split; splits are stratified by corpus and by the m
 labels (70/15/15); a text that folds (case, punctuation) to one already in another split is
 dropped (the later round's copy, else the later split's), so no text is shared across splits.
 
-A message keeps the split it was first given: data/annotation/splits.json records every
-message's split, and only messages that are not in it yet (a new round of reading) are dealt
-out, among themselves. So a new round never moves a statement from test into train.
+A message keeps the split it was first given: data/annotation/splits.json records, deal by
+deal, every message's split, and only messages that are not in it yet (a new round of reading)
+are dealt out, among themselves, as a new deal. So a new round never moves a statement from
+test into train, and never pushes out an older statement as a duplicate.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from needswants.data import fold  # noqa: E402
 
 ANNOTATION = ROOT / "data" / "annotation"
 SPLITS = ANNOTATION / "splits.json"
+ABOUT_SPLITS = ("Each deal lists the messages (groups) given a split in one run of build_splits.py, oldest first. "
+                "A message keeps its split; a cross-split duplicate text is dropped from the later deal.")
 SEED = 7
 PATTERN = ["train"] * 14 + ["dev"] * 3 + ["test"] * 3
 
@@ -60,7 +63,8 @@ def statements() -> list[dict]:
 
 
 def adjudicated() -> dict[str, dict]:
-    """Final decisions on the second reading's disagreements (adjudicated*.jsonl), by key."""
+    """Final decisions (adjudicated*.jsonl), by key: the second reading's disagreements, and
+    statements re-read in a consistency review after a new rule (adjudicated_5.jsonl)."""
     return {a["key"]: a for path in sorted(ANNOTATION.glob("adjudicated*.jsonl")) for a in read_jsonl(path)}
 
 
@@ -71,24 +75,29 @@ def apply_adjudication(rows: list[dict]) -> None:
             decided = final[row["key"]]
             row["label"] = decided["label"]
             row["level"] = decided.get("level") if decided["label"] == "expectation" else None
+            for attribute in ("explicit", "negated"):  # set only where the decision says so
+                if attribute in decided:
+                    row[attribute] = decided[attribute]
             if decided["label"] == "none":
                 row["target"] = None
 
 
-def assign_splits(rows: list[dict], known: dict[str, str]) -> dict[str, str]:
-    """Give every row a split: its message's split in ``known``, else a newly dealt one.
+def assign_splits(rows: list[dict], deals: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Give every row a split: its message's split in an earlier deal, else one dealt now.
 
-    Returns the splits of all messages, ``known`` included, for SPLITS.
+    ``deals`` are the earlier runs' {message: split}, oldest first; returns them plus this
+    run's deal (if it dealt any message). Each row also gets ``deal``, the index of its deal.
     """
     rng = random.Random(SEED)
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         groups[row["group"]].append(row)
+    known = {group: (n, split) for n, deal in enumerate(deals) for group, split in deal.items()}
     by_corpus: dict[str, list[str]] = defaultdict(list)
     for group, members in groups.items():
         if group not in known:
             by_corpus[members[0]["corpus"]].append(group)
-    dealt = dict(known)
+    dealt: dict[str, str] = {}
     for corpus, names in sorted(by_corpus.items()):
         rng.shuffle(names)
         # stratify: order groups by their rarest label, then deal them out 14/3/3
@@ -96,9 +105,10 @@ def assign_splits(rows: list[dict], known: dict[str, str]) -> dict[str, str]:
         names.sort(key=lambda g: min(rank[r["label"]] for r in groups[g]))
         for i, group in enumerate(names):
             dealt[group] = PATTERN[i % len(PATTERN)]
+            known[group] = (len(deals), dealt[group])
     for row in rows:
-        row["split"] = dealt[row["group"]]
-    return dealt
+        row["deal"], row["split"] = known[row["group"]]
+    return deals + [dict(sorted(dealt.items()))] if dealt else deals
 
 
 def record(row: dict) -> dict:
@@ -115,14 +125,14 @@ def record(row: dict) -> dict:
 def main() -> None:
     rows = statements()
     apply_adjudication(rows)
-    known = json.loads(SPLITS.read_text(encoding="utf-8")) if SPLITS.is_file() else {}
-    dealt = assign_splits(rows, known)
-    SPLITS.write_text(json.dumps(dict(sorted(dealt.items())), indent=0) + "\n", encoding="utf-8")
+    saved = json.loads(SPLITS.read_text(encoding="utf-8")) if SPLITS.is_file() else {}
+    deals = assign_splits(rows, saved.get("deals", []))
+    SPLITS.write_text(json.dumps({"about": ABOUT_SPLITS, "deals": deals}, indent=0) + "\n", encoding="utf-8")
     order = {"train": 0, "dev": 1, "test": 2}
     first_split: dict[str, str] = {}
     kept, dropped = defaultdict(list), 0
-    # earlier rounds first, so a new statement that repeats an old one is the one dropped
-    for row in sorted(rows, key=lambda r: (r["group"] not in known, order[r["split"]])):
+    # earlier deals first, so a new statement that repeats an old one is the one dropped
+    for row in sorted(rows, key=lambda r: (r["deal"], order[r["split"]])):
         key = fold(row["text"])
         if first_split.setdefault(key, row["split"]) != row["split"]:
             dropped += 1
