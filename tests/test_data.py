@@ -107,3 +107,26 @@ def test_the_validator_finds_text_shared_across_splits(broken_copy):
 
 def test_fold_ignores_case_and_punctuation():
     assert fold("I NEED help!!") == fold("i need, help") == "i need help"
+
+
+def test_every_message_has_the_split_recorded_for_it_in_one_deal():
+    deals = json.loads((DATA / "annotation" / "splits.json").read_text(encoding="utf-8"))["deals"]
+    recorded = {}
+    for deal in deals:
+        for group, split in deal.items():
+            assert group not in recorded, f"{group} is dealt twice"
+            recorded[group] = split
+    for split in ("train", "dev", "test"):
+        for r in rows(split):
+            group = r["id"].rsplit(".", 1)[0] if r["source"] == "written" else r["source"]
+            assert recorded[group] == split, r["id"]
+
+
+def test_the_datasheet_counts_are_those_of_the_data(capsys):
+    import runpy
+
+    runpy.run_path(str(DATA / "tools" / "stats.py"), run_name="__main__")
+    printed = capsys.readouterr().out.strip()
+    datasheet = (DATA / "README.md").read_text(encoding="utf-8")
+    block = datasheet.split("<!-- counts -->")[1].split("<!-- /counts -->")[0].strip()
+    assert block == printed
