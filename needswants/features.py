@@ -165,11 +165,12 @@ class Featurizer:
         """(row, column) of every character n-gram of every word of every statement. Each
         distinct word of the batch is looked up once; its n-grams are then copied to each of
         its occurrences with numpy."""
-        word_ids: dict[str, int] = {}
         words = [view["chars"] for view in views]
-        ids = np.fromiter((word_ids.setdefault(w, len(word_ids)) for w in itertools.chain.from_iterable(words)),
-                          dtype=np.int64)
-        grams = [self._char_cache[w] for w in word_ids]  # in id order
+        occurrences = list(itertools.chain.from_iterable(words))
+        distinct = dict.fromkeys(occurrences)  # in order of first occurrence: a word's id is its place here
+        word_ids = dict(zip(distinct, range(len(distinct))))
+        ids = np.fromiter(map(word_ids.__getitem__, occurrences), dtype=np.int64, count=len(occurrences))
+        grams = list(map(self._char_cache.__getitem__, distinct))  # in id order
         first = np.zeros(len(grams) + 1, dtype=np.int64)  # where each distinct word's n-grams begin
         np.cumsum(np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)), out=first[1:])
         pool = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(first[-1]))
