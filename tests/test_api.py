@@ -172,3 +172,14 @@ def test_a_single_string_is_not_taken_as_a_list_of_characters(nw):
 def test_classify_stays_cheap_on_long_runs(nw):
     proba = nw.predict_proba(["😀" * 20_000, "!" * 20_000 + " I need help"])
     assert proba.shape == (2, 4)
+
+
+def test_load_freezes_the_garbage_collector_only_when_asked(nw):
+    import gc
+
+    frozen = gc.get_freeze_count()
+    kept = needswants.load(freeze_gc=False)
+    assert gc.get_freeze_count() == frozen
+    again = needswants.load()
+    assert gc.get_freeze_count() > frozen
+    assert kept("I was told it would arrive Monday.").to_dict() == again("I was told it would arrive Monday.").to_dict()
