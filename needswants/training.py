@@ -128,7 +128,7 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
         "versions": library_versions(),
         "intended_use": "Tagging English customer statements (tickets, chats, reviews, complaints) as "
                         "expectation, want, need or none, for analysis in aggregate.",
-        "limits": "English only; trained on a few thousand statements (banking queries, app reviews, US "
+        "limits": "English only; trained on several thousand statements (banking queries, app reviews, US "
                   "financial complaints, written support messages); sarcasm, long multi-topic sentences and "
                   "domains far from these are weaker; not for decisions about individual customers.",
     }
