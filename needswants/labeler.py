@@ -196,13 +196,21 @@ def _init_worker(labeler: Labeler) -> None:
     _freeze_loaded_objects()
 
 
+_frozen_once = False
+
+
 def _freeze_loaded_objects() -> None:
     """Move every object alive now (spaCy's and the model's, kept for the life of the process) out
     of the cyclic garbage collector's sight with :func:`gc.freeze`. Labelling creates many short-lived
     objects, so full collections happen while it runs, and each one scanned all of them: about a
     tenth of labelling time. Reference counting still frees these objects as usual; only garbage
-    cycles among them are no longer collected (``gc.unfreeze()`` undoes this)."""
-    gc.freeze()
+    cycles among them are no longer collected (``gc.unfreeze()`` undoes this), so a frozen model
+    that is dropped stays in memory. That is why only the first call in a process freezes: loading
+    model after model does not pile them up."""
+    global _frozen_once
+    if not _frozen_once:
+        _frozen_once = True
+        gc.freeze()
 
 
 def _label_batch(texts: list[str]) -> list[Result]:
@@ -249,9 +257,10 @@ def load(path: Optional[PathLike] = None, *, spacy_model: Optional[PathLike] = N
 
     ``spacy_model`` (an installed package name or a folder) swaps in a trained spaCy pipeline
     whose parser then gives clause boundaries; the default needs none. With ``freeze_gc`` (the
-    default), objects alive once it is loaded are frozen for the cyclic garbage collector, which
-    makes labelling about a tenth faster (see :func:`_freeze_loaded_objects`); pass False to leave
-    the process's garbage collector as it is.
+    default), the first load in a process freezes the objects then alive for the cyclic garbage
+    collector, which makes labelling about a tenth faster; that model then stays in memory even if
+    dropped (see :func:`_freeze_loaded_objects`). Pass False to leave the garbage collector as it is.
+    Worker processes of ``pipe(n_process=N)`` always freeze: they live only for the labelling.
     """
     folder = Path(path) if path is not None else paths.shipped_model_folder()
     _check_model_folder(folder)

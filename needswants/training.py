@@ -88,6 +88,8 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
     the model fitted without dev). ``extra`` adds more training data (``--extend``).
     Raises DataError listing every bad row.
     """
+    if refit and dev is None:
+        raise ValueError("refit=True needs dev data: it refits on train + dev after choosing C on dev")
     examples = read_examples(data)
     if extra is not None:
         examples = read_examples(extra) + examples
@@ -106,9 +108,7 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
         if best_report is None or report.macro_f1 > best_report.macro_f1:
             best, best_report, best_C = labeler, report, candidate
     assert best is not None
-    if refit:
-        if dev_examples is None:
-            raise ValueError("refit=True needs dev data: it refits on train + dev after choosing C on dev")
+    if refit and dev_examples:
         examples = list(examples) + list(dev_examples)
         analysed = _analyse(examples, lemmas)
         tagger = _fit_tagger(examples, analysed, seed)
@@ -120,7 +120,7 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
         "trained_at": utc_now(),
         "seed": seed,
         "C": best_C,
-        "refit_on_dev": refit,
+        "refit_on_dev": bool(refit and dev_examples),
         "classifier": best.component.classifier.method,
         "target_tagger": {"C": tagger.C, "bits": tagger.bits},
         "data": {"sha256": data_hash(examples), "n": len(examples), "labels": label_counts(examples)},

@@ -174,12 +174,23 @@ def test_classify_stays_cheap_on_long_runs(nw):
     assert proba.shape == (2, 4)
 
 
-def test_load_freezes_the_garbage_collector_only_when_asked(nw):
-    import gc
+def test_load_freezes_the_garbage_collector_once_and_only_when_asked():
+    import subprocess
+    import sys
 
-    frozen = gc.get_freeze_count()
-    kept = needswants.load(freeze_gc=False)
-    assert gc.get_freeze_count() == frozen
-    again = needswants.load()
-    assert gc.get_freeze_count() > frozen
-    assert kept("I was told it would arrive Monday.").to_dict() == again("I was told it would arrive Monday.").to_dict()
+    code = (
+        "import gc, json, needswants\n"
+        "counts = [gc.get_freeze_count()]\n"
+        "kept = needswants.load(freeze_gc=False); counts.append(gc.get_freeze_count())\n"
+        "first = needswants.load(); counts.append(gc.get_freeze_count())\n"
+        "second = needswants.load(); counts.append(gc.get_freeze_count())\n"
+        "text = 'I was told it would arrive Monday.'\n"
+        "same = kept(text).to_dict() == first(text).to_dict() == second(text).to_dict()\n"
+        "print(json.dumps({'counts': counts, 'same': same}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    before, after_unfrozen, after_first, after_second = seen["counts"]
+    assert after_unfrozen == before == 0
+    assert after_first > 0 and after_second == after_first
+    assert seen["same"]

@@ -14,6 +14,8 @@ Round 2 draws new records (never one already used in round 1) into batches named
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
 round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters);
 round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters).
+Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
+and gives the same files; existing batches are only rewritten with --force.
 """
 from __future__ import annotations
 
@@ -67,17 +69,32 @@ def read(path: Path):
         return [json.loads(line) for line in fh]
 
 
-def used_sources(out: Path) -> set[str]:
+#: the batches each round wrote (batch letters do not tell rounds apart: complaints_d is round 2)
+ROUND_BATCHES: dict[int, tuple[str, ...]] = {
+    1: ("banking_a", "banking_b", "reviews_a", "reviews_b", "complaints_a", "complaints_b"),
+    2: ("banking_c", "reviews_c", "complaints_c", "complaints_d"),
+    3: ("banking_d", "reviews_d", "reviews_e", "complaints_e", "complaints_f"),
+    4: ("banking_e", "reviews_f", "reviews_g", "complaints_g", "complaints_h"),
+    5: ("banking_f", "reviews_h", "reviews_i", "complaints_i", "complaints_j"),
+}
+
+
+def used_sources(out: Path, before_round: int) -> set[str]:
+    """The records the batches of rounds before ``before_round`` drew, so a round is reproduced
+    exactly whatever later rounds have since written to ``out``."""
     used = set()
-    for path in out.glob("*.candidates.jsonl"):
-        used |= {json.loads(line)["source"] for line in path.open(encoding="utf-8")}
+    for round_number, names in ROUND_BATCHES.items():
+        if round_number < before_round:
+            for name in names:
+                path = out / f"{name}.candidates.jsonl"
+                used |= {json.loads(line)["source"] for line in path.open(encoding="utf-8")}
     return used
 
 
 def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     """More real text: 400 banking queries, 200 reviews, 220 complaint letters, none used before."""
     rng = random.Random(SEED + 2)
-    used = used_sources(out)
+    used = used_sources(out, 2)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
@@ -95,7 +112,7 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     return batches
 
 
-def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str, ...]],
+def fresh_round(corpora: Path, out: Path, round_number: int, names: dict[str, tuple[str, ...]],
                 sizes: tuple[int, int, int] = (150, 300, 200)) -> dict[str, list[dict]]:
     """Real text closer to whole tickets: ``sizes`` banking queries, reviews and letters, none used before.
 
@@ -103,8 +120,8 @@ def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str,
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
     ``names`` gives the batch names: one for banking, two each for reviews and letters.
     """
-    rng = random.Random(seed)
-    used = used_sources(out)
+    rng = random.Random(SEED + round_number)
+    used = used_sources(out, round_number)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
@@ -123,24 +140,24 @@ def fresh_round(corpora: Path, out: Path, seed: int, names: dict[str, tuple[str,
 
 
 def round_three(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, SEED + 3, {"banking": ("banking_d",), "reviews": ("reviews_d", "reviews_e"),
+    return fresh_round(corpora, out, 3, {"banking": ("banking_d",), "reviews": ("reviews_d", "reviews_e"),
                                                 "letters": ("complaints_e", "complaints_f")})
 
 
 def round_four(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, SEED + 4, {"banking": ("banking_e",), "reviews": ("reviews_f", "reviews_g"),
+    return fresh_round(corpora, out, 4, {"banking": ("banking_e",), "reviews": ("reviews_f", "reviews_g"),
                                                 "letters": ("complaints_g", "complaints_h")})
 
 
 def round_five(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, SEED + 5, {"banking": ("banking_f",), "reviews": ("reviews_h", "reviews_i"),
+    return fresh_round(corpora, out, 5, {"banking": ("banking_f",), "reviews": ("reviews_h", "reviews_i"),
                                                 "letters": ("complaints_i", "complaints_j")}, sizes=(100, 400, 200))
 
 
 ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five}
 
 
-def main(corpora: Path, out: Path) -> None:
+def round_one(corpora: Path) -> dict[str, list[dict]]:
     rng = random.Random(SEED)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -172,12 +189,16 @@ def main(corpora: Path, out: Path) -> None:
     for i, row in enumerate(rng.sample(letters, 200)):
         batch = "complaints_a" if i % 2 == 0 else "complaints_b"
         add_sentences(batches[batch], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 3, 4))
+    return batches
 
-    write(batches, out)
 
-
-def write(batches: dict[str, list[dict]], out: Path) -> None:
+def write(batches: dict[str, list[dict]], out: Path, force: bool = False) -> None:
+    """Write each batch's candidates; an existing batch is kept unless ``force`` (its readings
+    point at its candidates by cid, so rewriting it could move them onto other sentences)."""
     out.mkdir(parents=True, exist_ok=True)
+    existing = [name for name in batches if (out / f"{name}.candidates.jsonl").exists()]
+    if existing and not force:
+        sys.exit(f"{', '.join(existing)} already exist in {out}; add --force to write them again")
     for name, rows in batches.items():
         with (out / f"{name}.candidates.jsonl").open("w", encoding="utf-8") as fh:
             for n, row in enumerate(rows):
@@ -187,8 +208,11 @@ def write(batches: dict[str, list[dict]], out: Path) -> None:
 
 
 if __name__ == "__main__":
-    if "--round" in sys.argv and sys.argv[sys.argv.index("--round") + 1] in ROUNDS:
-        make_round = ROUNDS[sys.argv[sys.argv.index("--round") + 1]]
-        write(make_round(Path(sys.argv[1]), Path(sys.argv[2])), Path(sys.argv[2]))
+    corpora, out, force = Path(sys.argv[1]), Path(sys.argv[2]), "--force" in sys.argv
+    chosen = sys.argv[sys.argv.index("--round") + 1] if "--round" in sys.argv else "1"
+    if chosen == "1":
+        write(round_one(corpora), out, force)
+    elif chosen in ROUNDS:
+        write(ROUNDS[chosen](corpora, out), out, force)
     else:
-        main(Path(sys.argv[1]), Path(sys.argv[2]))
+        sys.exit(f"--round {chosen}: there are rounds 1 to {max(ROUND_BATCHES)}")

@@ -40,5 +40,8 @@ def train_command(
                         refit=refit)
         labeler.save(output)
     meta = labeler.meta
-    dev_f1 = f", dev macro-F1 {meta['dev']['macro_f1']:.3f}" if meta.get("dev") else ""
+    dev_f1 = ""
+    if meta.get("dev"):
+        fitted = " (of the fit on TRAIN alone that chose C)" if meta.get("refit_on_dev") else ""
+        dev_f1 = f", dev macro-F1 {meta['dev']['macro_f1']:.3f}{fitted}"
     echo_err(f"needswants: trained on {meta['data']['n']} statements{dev_f1}; saved to {output}")
