@@ -110,7 +110,8 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
     assert best is not None
     if refit and dev_examples:
         examples = list(examples) + list(dev_examples)
-        analysed = _analyse(examples, lemmas)
+        dev_analysed = _analyse(dev_examples, lemmas)  # the training examples are analysed already
+        analysed = _Analysed(analysed.views + dev_analysed.views, analysed.targets + dev_analysed.targets)
         tagger = _fit_tagger(examples, analysed, seed)
         best = _fit(examples, best_C, seed, analysed, lemmas, tagger)
     best.nlp.meta["name"] = "needswants_model"
