@@ -9,11 +9,14 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 3  # round 3
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 4  # round 4
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 5  # round 5
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 6  # round 6
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
 round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters);
-round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters).
+round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters);
+round 6 into banking_g (300 queries), reviews_j to reviews_m (1,000 reviews) and complaints_k/_l
+(the last 177 unused letters).
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -76,6 +79,7 @@ ROUND_BATCHES: dict[int, tuple[str, ...]] = {
     3: ("banking_d", "reviews_d", "reviews_e", "complaints_e", "complaints_f"),
     4: ("banking_e", "reviews_f", "reviews_g", "complaints_g", "complaints_h"),
     5: ("banking_f", "reviews_h", "reviews_i", "complaints_i", "complaints_j"),
+    6: ("banking_g", "reviews_j", "reviews_k", "reviews_l", "reviews_m", "complaints_k", "complaints_l"),
 }
 
 
@@ -118,7 +122,8 @@ def fresh_round(corpora: Path, out: Path, round_number: int, names: dict[str, tu
 
     Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
-    ``names`` gives the batch names: one for banking, two each for reviews and letters.
+    ``names`` gives the batch names: one for banking, one or more each for reviews and letters (records
+    are dealt to them in turn). ``n_letters`` is capped at the letters left unused.
     """
     rng = random.Random(SEED + round_number)
     used = used_sources(out, round_number)
@@ -132,10 +137,11 @@ def fresh_round(corpora: Path, out: Path, round_number: int, names: dict[str, tu
     reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
                if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
     for i, row in enumerate(rng.sample(reviews, n_reviews)):
-        add_sentences(batches[names["reviews"][i % 2]], nlp, "app_reviews_is22", row)
+        add_sentences(batches[names["reviews"][i % len(names["reviews"])]], nlp, "app_reviews_is22", row)
     letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
-    for i, row in enumerate(rng.sample(letters, n_letters)):
-        add_sentences(batches[names["letters"][i % 2]], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 1, 3))
+    for i, row in enumerate(rng.sample(letters, min(n_letters, len(letters)))):
+        add_sentences(batches[names["letters"][i % len(names["letters"])]], nlp, "cfpb_complaints", row,
+                      letter_sentences(nlp, rng, row, 1, 3))
     return batches
 
 
@@ -154,7 +160,13 @@ def round_five(corpora: Path, out: Path) -> dict[str, list[dict]]:
                                                 "letters": ("complaints_i", "complaints_j")}, sizes=(100, 400, 200))
 
 
-ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five}
+def round_six(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, 6, {"banking": ("banking_g",),
+                                         "reviews": ("reviews_j", "reviews_k", "reviews_l", "reviews_m"),
+                                         "letters": ("complaints_k", "complaints_l")}, sizes=(300, 1000, 200))
+
+
+ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six}
 
 
 def round_one(corpora: Path) -> dict[str, list[dict]]:
