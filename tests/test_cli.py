@@ -224,8 +224,16 @@ def test_train_evaluate_and_data_check_commands(tmp_path, small_train):
     assert result.exit_code == 0, result.output
     assert "trained on 330 statements" in result.output
     assert "fitted on train and dev together" in (model / "card.md").read_text()
+    assert json.loads((model / "meta.json").read_text())["needswants"]["C"] in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
     result = run("train", str(train), "--refit", "-o", str(tmp_path / "no-dev"))
     assert result.exit_code != 0 and "--refit needs --dev" in result.output
+    chosen = tmp_path / "chosen-c"
+    result = run("train", str(train), "--dev", str(dev), "--C", "0.5", "-o", str(chosen))
+    assert result.exit_code == 0, result.output
+    meta = json.loads((chosen / "meta.json").read_text())["needswants"]
+    assert meta["C"] == 0.5 and meta["dev"]["n"] == 80  # the given C, still scored on dev
+    result = run("train", str(train), "--C", "0", "-o", str(tmp_path / "zero-c"))
+    assert result.exit_code != 0 and "--C" in result.output
     html = tmp_path / "report.html"
     result = run("evaluate", str(model), str(dev), "--html", str(html))
     assert result.exit_code == 0 and "macro-F1" in result.output

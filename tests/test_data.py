@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -120,6 +120,51 @@ def test_every_message_has_the_split_recorded_for_it_in_one_deal():
         for r in rows(split):
             group = r["id"].rsplit(".", 1)[0] if r["source"] == "written" else r["source"]
             assert recorded[group] == split, r["id"]
+
+
+def _build_splits():
+    import runpy
+
+    return runpy.run_path(str(DATA / "tools" / "build_splits.py"), run_name="build_splits")
+
+
+def test_a_new_round_keeps_every_earlier_split_and_deals_only_its_own_messages():
+    assign_splits = _build_splits()["assign_splits"]
+    labels = ["need", "none", "want", "expectation"]
+
+    def message_rows(corpus, first, count):
+        return [{"group": f"{corpus}:{n}", "corpus": corpus, "label": labels[n % 4]}
+                for n in range(first, first + count) for _ in range(2)]  # two statements a message
+
+    old = message_rows("reviews", 0, 60) + message_rows("banking", 0, 40)
+    deals = assign_splits(old, [])
+    assert len(deals) == 1 and len(deals[0]) == 100
+    assert {r["deal"] for r in old} == {0}
+    before = {r["group"]: r["split"] for r in old}
+    assert set(before.values()) == {"train", "dev", "test"}
+    # the next round: the same messages again (read anew) plus messages never dealt
+    again = message_rows("reviews", 0, 60) + message_rows("banking", 0, 40)
+    new = message_rows("reviews", 60, 40) + message_rows("complaints", 0, 20)
+    deals_after = assign_splits(again + new, deals)
+    assert deals_after[0] == deals[0] and len(deals_after) == 2
+    assert set(deals_after[1]) == {r["group"] for r in new}
+    assert all(r["split"] == before[r["group"]] and r["deal"] == 0 for r in again)
+    assert all(r["deal"] == 1 and r["split"] == deals_after[1][r["group"]] for r in new)
+    # both statements of a message share its split
+    splits_of = defaultdict(set)
+    for r in again + new:
+        splits_of[r["group"]].add(r["split"])
+    assert all(len(s) == 1 for s in splits_of.values())
+    # and a rerun with the recorded deals changes nothing
+    rerun = message_rows("reviews", 0, 100) + message_rows("banking", 0, 40) + message_rows("complaints", 0, 20)
+    assert assign_splits(rerun, deals_after) == deals_after
+
+
+def test_adjudication_files_are_applied_in_number_order():
+    order = _build_splits()["adjudication_order"]
+    names = ["adjudicated_10.jsonl", "adjudicated_2.jsonl", "adjudicated.jsonl", "adjudicated_9.jsonl"]
+    assert sorted(names, key=lambda n: order(Path(n))) == [
+        "adjudicated.jsonl", "adjudicated_2.jsonl", "adjudicated_9.jsonl", "adjudicated_10.jsonl"]
 
 
 def test_the_datasheet_counts_are_those_of_the_data(capsys):

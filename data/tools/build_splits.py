@@ -62,10 +62,18 @@ def statements() -> list[dict]:
     return out
 
 
+def adjudication_order(path: Path) -> int:
+    """adjudicated.jsonl is the first file, adjudicated_N.jsonl the N-th (so _10 comes after _9)."""
+    suffix = path.stem.partition("_")[2]
+    return int(suffix) if suffix.isdigit() else 1
+
+
 def adjudicated() -> dict[str, dict]:
     """Final decisions (adjudicated*.jsonl), by key: the second reading's disagreements, and
-    statements re-read in a consistency review after a new rule (adjudicated_5.jsonl)."""
-    return {a["key"]: a for path in sorted(ANNOTATION.glob("adjudicated*.jsonl")) for a in read_jsonl(path)}
+    statements re-read in a consistency review after a new rule (adjudicated_5.jsonl). A later
+    file's decision on a statement replaces an earlier one's."""
+    files = sorted(ANNOTATION.glob("adjudicated*.jsonl"), key=adjudication_order)
+    return {a["key"]: a for path in files for a in read_jsonl(path)}
 
 
 def apply_adjudication(rows: list[dict]) -> None:

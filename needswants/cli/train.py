@@ -22,6 +22,7 @@ def train_command(
     output: Path = typer.Option(..., "-o", "--output", help="Model folder to write."),
     dev: Optional[Path] = typer.Option(None, "--dev", help="Dev data: picks the regularisation and goes in the model card."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same data and seed give the same model."),
+    C: Optional[float] = typer.Option(None, "--C", help="Regularisation strength to use instead of choosing it on --dev (larger fits the data more closely)."),
     refit: bool = typer.Option(False, "--refit", help="After choosing C on --dev, fit the saved model on TRAIN and dev together."),
     extend: bool = typer.Option(False, "--extend", help="Add TRAIN to the shipped corpus instead of replacing it."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing model folder."),
@@ -29,6 +30,8 @@ def train_command(
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
     from ..training import train
 
+    if C is not None and not C > 0:
+        raise fail(f"--C {C}: the regularisation strength must be above 0 (try 4).")
     if refit and dev is None:
         raise fail("--refit needs --dev: C is chosen on dev, then the model is fitted on TRAIN and dev together.")
     if output.exists() and not output.is_dir():
@@ -36,7 +39,7 @@ def train_command(
     if output.exists() and any(output.iterdir()) and not force:
         raise fail(f"{output} exists and is not empty; add --force to overwrite it.")
     with reported():
-        labeler = train(train_path, dev=dev, seed=seed, extra=shipped_corpus() if extend else None,
+        labeler = train(train_path, dev=dev, seed=seed, C=C, extra=shipped_corpus() if extend else None,
                         refit=refit)
         labeler.save(output)
     meta = labeler.meta
