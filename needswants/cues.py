@@ -44,7 +44,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             "want", "wants", "wanted", "i want", "would like", "i'd like", "id like", "i would like",
             "we'd like", "i'd love", "would love", "love to", "i'd prefer", "prefer", "preferably",
             "rather", "i'd rather", "would rather", "wish", "i wish", "looking for", "i'm looking for",
-            "hoping to", "i hope to", "would be great", "would be nice", "it would be great if",
+            "would be great", "would be nice", "it would be great if",
             "it would be nice if", "please add", "can you add", "could you add", "can you make",
             "could you make", "should add", "should make", "should let", "should have an option",
         ),
@@ -54,7 +54,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             "do you do", "can i get", "can i have", "could i get", "is it possible to get",
             "is there an option", "in blue", "in black", "in white", "please bring back", "bring back",
             "allow", "let us", "let me", "support for", "more", "suggestion", "suggest", "request",
-            "choose", "choice", "switch to", "cancel", "change my", "order", "buy",
+            "choose", "choice", "switch to", "cancel", "change my", "order", "buy", "hoping to", "i hope to",
         ),
     },
     "expectation": {
@@ -64,7 +64,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             "should've", "ought to", "promised", "promise", "promises", "i was told", "was told",
             "were told", "told me", "they told me", "assured", "guaranteed", "guarantee", "as advertised",
             "advertised", "by now", "at least", "at the very least", "for the price", "normally",
-            "usually", "i'd hope", "i would hope", "i hope", "hope", "hopefully", "i trust", "trust",
+            "usually", "i trust", "trust",
             "counting on", "i'm counting on", "stated", "agreed",
         ),
         "implicit": (
@@ -74,6 +74,7 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
             "no response", "no reply", "no one", "nobody", "ever since", "as promised", "said",
             "per the", "according to", "the law", "by law", "violation", "in accordance", "policy",
             "standard", "deserve", "reasonable", "on time", "late", "delay", "delayed", "ago",
+            "i'd hope", "i would hope", "i hope", "hope", "hopefully",  # hope is not a marker (GUIDELINES 5)
         ),
     },
 }
