@@ -10,13 +10,15 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 4  # round 4
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 5  # round 5
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 6  # round 6
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 7  # round 7
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
 round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters);
 round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters);
 round 6 into banking_g (300 queries), reviews_j to reviews_m (1,000 reviews) and complaints_k/_l
-(the last 177 unused letters).
+(the last 177 unused letters); round 7 into banking_h (200 queries) and reviews_n to reviews_q
+(1,200 reviews), as no letters are left.
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -80,6 +82,7 @@ ROUND_BATCHES: dict[int, tuple[str, ...]] = {
     4: ("banking_e", "reviews_f", "reviews_g", "complaints_g", "complaints_h"),
     5: ("banking_f", "reviews_h", "reviews_i", "complaints_i", "complaints_j"),
     6: ("banking_g", "reviews_j", "reviews_k", "reviews_l", "reviews_m", "complaints_k", "complaints_l"),
+    7: ("banking_h", "reviews_n", "reviews_o", "reviews_p", "reviews_q"),
 }
 
 
@@ -166,7 +169,13 @@ def round_six(corpora: Path, out: Path) -> dict[str, list[dict]]:
                                          "letters": ("complaints_k", "complaints_l")}, sizes=(300, 1000, 200))
 
 
-ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six}
+def round_seven(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, 7, {"banking": ("banking_h",),
+                                         "reviews": ("reviews_n", "reviews_o", "reviews_p", "reviews_q"),
+                                         "letters": ()}, sizes=(200, 1200, 0))
+
+
+ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six, "7": round_seven}
 
 
 def round_one(corpora: Path) -> dict[str, list[dict]]:
