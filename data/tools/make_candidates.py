@@ -11,6 +11,7 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 5  # round 5
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 6  # round 6
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 7  # round 7
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 8  # round 8
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
@@ -18,7 +19,8 @@ round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters);
 round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters);
 round 6 into banking_g (300 queries), reviews_j to reviews_m (1,000 reviews) and complaints_k/_l
 (the last 177 unused letters); round 7 into banking_h (200 queries) and reviews_n to reviews_q
-(1,200 reviews), as no letters are left.
+(1,200 reviews), as no letters are left; round 8 likewise into banking_i (300 queries) and
+reviews_r to reviews_u (1,200 reviews).
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -83,6 +85,7 @@ ROUND_BATCHES: dict[int, tuple[str, ...]] = {
     5: ("banking_f", "reviews_h", "reviews_i", "complaints_i", "complaints_j"),
     6: ("banking_g", "reviews_j", "reviews_k", "reviews_l", "reviews_m", "complaints_k", "complaints_l"),
     7: ("banking_h", "reviews_n", "reviews_o", "reviews_p", "reviews_q"),
+    8: ("banking_i", "reviews_r", "reviews_s", "reviews_t", "reviews_u"),
 }
 
 
@@ -175,7 +178,14 @@ def round_seven(corpora: Path, out: Path) -> dict[str, list[dict]]:
                                          "letters": ()}, sizes=(200, 1200, 0))
 
 
-ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six, "7": round_seven}
+def round_eight(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, 8, {"banking": ("banking_i",),
+                                         "reviews": ("reviews_r", "reviews_s", "reviews_t", "reviews_u"),
+                                         "letters": ()}, sizes=(300, 1200, 0))
+
+
+ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six, "7": round_seven,
+          "8": round_eight}
 
 
 def round_one(corpora: Path) -> dict[str, list[dict]]:
