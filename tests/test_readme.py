@@ -56,3 +56,10 @@ def test_accuracy_table_matches_the_shipped_model_card():
     printed = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "accuracy.py")], capture_output=True,
                              text=True, check=True).stdout.strip()
     assert table == printed, "rerun python benchmarks/accuracy.py and paste its table into the README"
+
+
+def test_accuracy_by_source_matches_the_shipped_model():
+    table = re.search(r"<!-- source-table -->\n(.*?)\n<!-- /source-table -->", README, re.S).group(1)
+    printed = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), "--by-source"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert table == printed, "rerun python benchmarks/accuracy.py --by-source and paste its table into the README"
