@@ -13,6 +13,7 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 7  # round 7
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 8  # round 8
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 9  # round 9
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 10  # round 10
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
@@ -21,7 +22,8 @@ round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 lett
 round 6 into banking_g (300 queries), reviews_j to reviews_m (1,000 reviews) and complaints_k/_l
 (the last 177 unused letters); round 7 into banking_h (200 queries) and reviews_n to reviews_q
 (1,200 reviews), as no letters are left; round 8 likewise into banking_i (300 queries) and
-reviews_r to reviews_u (1,200 reviews), and round 9 into banking_j and reviews_v to reviews_y.
+reviews_r to reviews_u (1,200 reviews), round 9 into banking_j and reviews_v to reviews_y, round 10 into banking_k and reviews_z, reviews_za
+to reviews_zc (300 queries and 1,200 reviews each).
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -88,6 +90,7 @@ ROUND_BATCHES: dict[int, tuple[str, ...]] = {
     7: ("banking_h", "reviews_n", "reviews_o", "reviews_p", "reviews_q"),
     8: ("banking_i", "reviews_r", "reviews_s", "reviews_t", "reviews_u"),
     9: ("banking_j", "reviews_v", "reviews_w", "reviews_x", "reviews_y"),
+    10: ("banking_k", "reviews_z", "reviews_za", "reviews_zb", "reviews_zc"),
 }
 
 
@@ -192,8 +195,14 @@ def round_nine(corpora: Path, out: Path) -> dict[str, list[dict]]:
                                          "letters": ()}, sizes=(300, 1200, 0))
 
 
+def round_ten(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, 10, {"banking": ("banking_k",),
+                                          "reviews": ("reviews_z", "reviews_za", "reviews_zb", "reviews_zc"),
+                                          "letters": ()}, sizes=(300, 1200, 0))
+
+
 ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six, "7": round_seven,
-          "8": round_eight, "9": round_nine}
+          "8": round_eight, "9": round_nine, "10": round_ten}
 
 
 def round_one(corpora: Path) -> dict[str, list[dict]]:
