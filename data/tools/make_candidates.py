@@ -14,6 +14,7 @@ Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 8  # round 8
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 9  # round 9
     python data/tools/make_candidates.py ../shared/corpora data/annotation --round 10  # round 10
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 11  # round 11
 
 Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
 round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
@@ -23,7 +24,8 @@ round 6 into banking_g (300 queries), reviews_j to reviews_m (1,000 reviews) and
 (the last 177 unused letters); round 7 into banking_h (200 queries) and reviews_n to reviews_q
 (1,200 reviews), as no letters are left; round 8 likewise into banking_i (300 queries) and
 reviews_r to reviews_u (1,200 reviews), round 9 into banking_j and reviews_v to reviews_y, round 10 into banking_k and reviews_z, reviews_za
-to reviews_zc (300 queries and 1,200 reviews each).
+to reviews_zc (300 queries and 1,200 reviews each), and round 11 into banking_l, reviews_zd to
+reviews_zg and complaints_m/_n (every letter still unused).
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -91,6 +93,7 @@ ROUND_BATCHES: dict[int, tuple[str, ...]] = {
     8: ("banking_i", "reviews_r", "reviews_s", "reviews_t", "reviews_u"),
     9: ("banking_j", "reviews_v", "reviews_w", "reviews_x", "reviews_y"),
     10: ("banking_k", "reviews_z", "reviews_za", "reviews_zb", "reviews_zc"),
+    11: ("banking_l", "reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg", "complaints_m", "complaints_n"),
 }
 
 
@@ -201,8 +204,14 @@ def round_ten(corpora: Path, out: Path) -> dict[str, list[dict]]:
                                           "letters": ()}, sizes=(300, 1200, 0))
 
 
+def round_eleven(corpora: Path, out: Path) -> dict[str, list[dict]]:
+    return fresh_round(corpora, out, 11, {"banking": ("banking_l",),
+                                          "reviews": ("reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg"),
+                                          "letters": ("complaints_m", "complaints_n")}, sizes=(300, 1200, 300))
+
+
 ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six, "7": round_seven,
-          "8": round_eight, "9": round_nine, "10": round_ten}
+          "8": round_eight, "9": round_nine, "10": round_ten, "11": round_eleven}
 
 
 def round_one(corpora: Path) -> dict[str, list[dict]]:
