@@ -24,6 +24,7 @@ from spacy.tokens import Span
 
 from .cache import WordCache
 from .cues import CueMatch
+from .lemmas import LemmaTable
 from .segment import TokenTable
 
 QUESTION_STARTS = frozenset({
@@ -69,7 +70,15 @@ def _cue_tokens(kind: str, strength: str, phrase: str) -> tuple[str, ...]:
     return (kind,)
 
 
-def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Any,
+def _is_wordlike(word: str) -> bool:
+    """Whether ``word`` holds a letter or digit (a content word, not punctuation)."""
+    return _WORDLIKE.search(word) is not None
+
+
+_WORDLIKE_WORDS = WordCache(_is_wordlike)  # word -> _is_wordlike(word), looked up without a Python call
+
+
+def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: LemmaTable,
                     hints: Sequence[str] = ()) -> dict[str, Sequence[str]]:
     """The five views of one statement (token sequences) from its words (see
     :func:`statement_words`), the cues inside it, a lemma table (``lemmas.get(word, word)``)
@@ -78,7 +87,7 @@ def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Any,
     cue_tokens = []
     for cue in cues:
         cue_tokens += _cue_tokens(cue.kind, cue.strength, cue.phrase)
-    content = list(filter(_WORDLIKE.search, words))
+    content = list(filter(_WORDLIKE_WORDS.__getitem__, words))
     if "?" in words[-2:]:
         cue_tokens.append("question")
     if content and content[0] in QUESTION_STARTS:
@@ -90,8 +99,7 @@ def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Any,
     cue_tokens.append(f"len={min(len(content), 40) // 5}")
     if _DIGIT.search(" ".join(words)):
         cue_tokens.append("digits")
-    lemma_of = lemmas.get
-    return {"words": words, "lemmas": tuple(map(lemma_of, words, words)), "chars": words, "cues": tuple(cue_tokens),
+    return {"words": words, "lemmas": lemmas.lemmas_of(words), "chars": words, "cues": tuple(cue_tokens),
             "hints": tuple(hints)}
 
 
