@@ -138,6 +138,9 @@ START_HINTS: dict[str, str] = {
 }
 #: searched in the original case: a shouted word (not a redaction such as XXXX)
 SHOUTING = re.compile(r"\b(?!X+\b)[A-Z]{4,}\b")
+#: four capitals in a row, which every shouted word holds: a quick search for where shouting may
+#: begin (the regex engine skips ahead to a capital; SHOUTING, which opens with assertions, cannot)
+_CAPITALS = re.compile(r"[A-Z]{4}")
 
 _WORD_START = re.compile(r"(?:^|\|)\\b")  # a "\b" that opens the pattern or one of its alternatives
 
@@ -166,6 +169,7 @@ for _name, _words in KEY_WORDS.items():
     for _word in _words:
         _HINTS_BY_KEY_WORD.setdefault(_word, []).append(_HINTS[_name])
 _ANCHORED = [(_HINTS[name], anchors) for name, anchors in ANCHORS.items()]
+_ALL_KEY_WORDS = frozenset(_HINTS_BY_KEY_WORD)
 _ALWAYS = [hint for name, hint in _HINTS.items() if name not in KEY_WORDS and name not in ANCHORS]
 _WORD = re.compile(r"\w+")
 _START_HINTS = [(name, re.compile(pattern)) for name, pattern in START_HINTS.items()]
@@ -198,12 +202,29 @@ def normalise(text: str) -> str:
 
 def _hints_that_may_occur(lowered: str) -> set[_Hint]:
     """The hints that can match in ``lowered``: those with one of their key words or anchors there
-    (the others cannot, and most texts hold few)."""
-    present = set(_WORD.findall(lowered)).intersection(_HINTS_BY_KEY_WORD)
+    (the others cannot, and most texts hold few). The text's words are looked up in the frozen set
+    of all key words (its words need no set of their own), and a hint already in is not asked
+    for its anchors."""
+    present = _ALL_KEY_WORDS.intersection(_WORD.findall(lowered))
     found = {hint for word in present for hint in _HINTS_BY_KEY_WORD[word]}
-    found.update(hint for hint, anchors in _ANCHORED if any(anchor in lowered for anchor in anchors))
+    for hint, anchors in _ANCHORED:
+        if hint not in found:
+            for anchor in anchors:
+                if anchor in lowered:
+                    found.add(hint)
+                    break
     found.update(_ALWAYS)
     return found
+
+
+def _shouting_starts(text: str) -> list[int]:
+    """Where each match of :data:`SHOUTING` in ``text`` starts. The search begins at the first
+    four capitals (no match can start before them; the word boundary still sees the character
+    before), so most texts, which hold none, cost one quick search."""
+    first = _CAPITALS.search(text)
+    if first is None:
+        return []
+    return [match.start() for match in SHOUTING.finditer(text, first.start())]
 
 
 def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[str]]:
@@ -227,8 +248,8 @@ def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[s
             if i >= len(starts):
                 break
             at = _first_match_start(hint.pattern, lowered, starts[i])
-    for match in SHOUTING.finditer(text):
-        credit("shouting", match.start())
+    for at in _shouting_starts(text):
+        credit("shouting", at)
     out = []
     for (start, end), names in zip(ranges, found):
         for name, pattern in _START_HINTS:

@@ -97,3 +97,11 @@ def test_random_matches_hold_one_of_their_hints_key_words_or_anchors(sentence):
     for name, pattern in ORIGINAL.items():
         for match in pattern.finditer(lowered):
             assert _holds_key_word_or_anchor(name, lowered, match), (name, match.group())
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ABXYZabx _é1'", max_size=40))
+def test_shouting_found_from_the_first_capitals_is_all_shouting(text):
+    from needswants.hints import SHOUTING, _shouting_starts
+
+    assert _shouting_starts(text) == [match.start() for match in SHOUTING.finditer(text)]
