@@ -51,6 +51,9 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     line or sentence end when possible, and cut inside any run of more than :data:`MAX_RUN`
     non-space characters (spaCy's tokenizer takes quadratic time on long runs of punctuation
     or emoji)."""
+    if len(text) <= min(MAX_RUN, size):  # most texts: too short for a long run or a second piece
+        yield 0, text
+        return
     cuts = [0]
     for run in LONG_RUN.finditer(text):
         cuts.extend(range(run.start() + MAX_RUN, run.end(), MAX_RUN))
