@@ -14,7 +14,6 @@ rule in :func:`needswants.attributes.target_of`.
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
 import zlib
 from collections.abc import Sequence
@@ -138,9 +137,8 @@ class TargetTagger:
         cues = _CueRows()
         for s in statements:
             table = s.table
-            # the statement's tokens but spaces, and where each starts (no Python step per token)
-            tokens = list(itertools.filterfalse(table.is_space.__getitem__, range(s.start, s.end)))
-            starts = list(map(table.idx.__getitem__, tokens))
+            tokens = [i for i in range(s.start, s.end) if not table.is_space[i]]
+            starts = [table.idx[i] for i in tokens]
             offset = bounds[-1]
             for cue in s.cues:
                 first = offset + bisect.bisect_left(starts, cue.start)
@@ -153,7 +151,7 @@ class TargetTagger:
             words += map(table.lower.__getitem__, tokens)
             tokens_of.append(tokens)
             bounds.append(offset + len(tokens))
-        hashes, shapes = zip(*map(self._words.__getitem__, words)) if words else ((), ())
+        facts = [self._words[word] for word in words]
         sizes = np.diff(bounds)
         position = np.arange(len(words), dtype=np.int64) - np.repeat(bounds[:-1], sizes)
         kind = np.zeros(len(words), dtype=np.int64)
@@ -161,8 +159,8 @@ class TargetTagger:
             kind[first:last] = kind_id
         labels = np.array([LABEL_IDS[s.label] for s in statements], dtype=np.int64)
         return _TokenRows(
-            word=np.fromiter(hashes, dtype=np.uint64, count=len(hashes)),
-            shape=np.fromiter(shapes, dtype=np.int64, count=len(shapes)),
+            word=np.fromiter((word_hash for word_hash, _ in facts), dtype=np.uint64, count=len(facts)),
+            shape=np.fromiter((shape for _, shape in facts), dtype=np.int64, count=len(facts)),
             position=position, length=np.repeat(sizes, sizes), label=np.repeat(labels, sizes), kind=kind,
             distance=_distances(cues, position), bounds=bounds, tokens=tokens_of)
 
