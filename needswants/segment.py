@@ -52,6 +52,16 @@ class LexemeCache(dict):
         return type(self), (self.vocab,)
 
 
+def _joined(words: tuple[str, ...], trailing: list[int]) -> str:
+    """The text of tokens ``words``, each followed by a space when its ``trailing`` flag is set:
+    words and spaces laid out alternately in one list and joined once (quicker than adding each
+    word to its space)."""
+    parts = [""] * (2 * len(words))
+    parts[::2] = words
+    parts[1::2] = [SPACE_AFTER[flag] for flag in trailing]
+    return "".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class TokenTable:
     """Per-token facts of one Doc, read once with ``Doc.to_array`` (creating spaCy Token
@@ -76,8 +86,7 @@ class TokenTable:
         sentence_starts = tuple(np.flatnonzero(array[:, 3] == 1).tolist())
         orths, idx, trailing = array[:, :3].T.tolist()
         words, lower, is_space, is_punct = zip(*map(lexemes.__getitem__, orths))
-        text = "".join(map(str.__add__, words, map(SPACE_AFTER.__getitem__, trailing)))
-        return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, text)
+        return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, _joined(words, trailing))
 
     def start_char(self, start: int) -> int:
         """Character offset where token ``start`` begins."""
