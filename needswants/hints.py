@@ -172,7 +172,13 @@ _ANCHORED = [(_HINTS[name], anchors) for name, anchors in ANCHORS.items()]
 _ALL_KEY_WORDS = frozenset(_HINTS_BY_KEY_WORD)
 _ALWAYS = [hint for name, hint in _HINTS.items() if name not in KEY_WORDS and name not in ANCHORS]
 _WORD = re.compile(r"\w+")
-_START_HINTS = [(name, re.compile(pattern)) for name, pattern in START_HINTS.items()]
+#: every start hint in one pattern, a named group each. Each start hint opens with words of its own
+#: (each alternative is a word, then a word boundary or a space), so at most one matches where a
+#: statement starts, and one match call finds which (tests check this against the separate patterns)
+_START_PATTERN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in START_HINTS.items()))
+_ALL_NAMES = [*HINTS, *START_HINTS, "shouting"]
+_TOKEN = {name: f"hint={name}" for name in _ALL_NAMES}  # hint name -> its feature token
+_QUESTION_TOKEN = {name: f"hint={name}&q" for name in _ALL_NAMES}  # ... and its token in a question
 
 
 def _word_char(char: str) -> bool:
@@ -252,11 +258,12 @@ def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[s
         credit("shouting", at)
     out = []
     for (start, end), names in zip(ranges, found):
-        for name, pattern in _START_HINTS:
-            if pattern.match(lowered, start):
-                names.add(name)
-        tokens = [f"hint={name}" for name in sorted(names)]
+        opening = _START_PATTERN.match(lowered, start)
+        if opening:
+            names.add(opening.lastgroup)
+        ordered = sorted(names)
+        tokens = [_TOKEN[name] for name in ordered]
         if lowered[start:end].rstrip().endswith("?"):
-            tokens += [f"{token}&q" for token in tokens]
+            tokens += [_QUESTION_TOKEN[name] for name in ordered]
         out.append(tokens)
     return out
