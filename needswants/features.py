@@ -78,6 +78,10 @@ def _is_wordlike(word: str) -> bool:
 _WORDLIKE_WORDS = WordCache(_is_wordlike)  # word -> _is_wordlike(word), looked up without a Python call
 
 
+_STARTS_TOKENS = {word: f"starts={word}" for word in QUESTION_STARTS}  # first word -> its cue token
+_LENGTH_TOKENS = tuple(f"len={n // 5}" for n in range(41))  # content words (at most 40 counted) -> cue token
+
+
 def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: LemmaTable,
                     hints: Sequence[str] = ()) -> dict[str, Sequence[str]]:
     """The five views of one statement (token sequences) from its words (see
@@ -91,12 +95,12 @@ def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Lemm
     if "?" in words[-2:]:
         cue_tokens.append("question")
     if content and content[0] in QUESTION_STARTS:
-        cue_tokens.append(f"starts={content[0]}")
+        cue_tokens.append(_STARTS_TOKENS[content[0]])
     if content and content[0] == "please":
         cue_tokens.append("starts=please")
     if not content:
         cue_tokens.append("no_words")
-    cue_tokens.append(f"len={min(len(content), 40) // 5}")
+    cue_tokens.append(_LENGTH_TOKENS[min(len(content), 40)])
     if _DIGIT.search(" ".join(words)):
         cue_tokens.append("digits")
     return {"words": words, "lemmas": lemmas.lemmas_of(words), "chars": words, "cues": tuple(cue_tokens),
