@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.util import minibatch
 
 from . import paths, pipeline
-from .collector import paused_while_computing
+from .collector import collector_paused
 from .component import NeedswantsComponent, register_extensions
 from .errors import ModelLoadError, check_text
 from .schema import LABELS, Result, Statement
@@ -115,8 +115,9 @@ class Labeler:
         return next(self.pipe([text]))
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000, n_process: int = 1) -> Iterator[Result]:
-        """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes. The
-        garbage collector is paused while each Result is worked out (see :mod:`needswants.collector`)."""
+        """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes. Texts are
+        labelled ``batch_size`` at a time with the garbage collector paused (see
+        :mod:`needswants.collector`); it is as it was whenever a Result is handed out."""
         if isinstance(texts, str):
             raise TypeError("pipe takes an iterable of str; for one text call nw(text) or pass [text]")
         if n_process < 1 or batch_size < 1:
@@ -124,10 +125,15 @@ class Labeler:
         if n_process > 1:
             yield from self._pipe_parallel(texts, batch_size, n_process)
             return
-        yield from paused_while_computing(self._pipe_one_process(texts, batch_size))
+        for batch in minibatch(texts, size=batch_size):
+            # the batch's spaCy Docs are all gone before the collector is back on: a collection
+            # then would have to walk every one of them
+            with collector_paused():
+                results = list(self._label_texts(batch, batch_size))
+            yield from results
 
-    def _pipe_one_process(self, texts: Iterable[str], batch_size: int) -> Iterator[Result]:
-        """``pipe`` in this process: texts cut into pieces for spaCy, each Result put together again."""
+    def _label_texts(self, texts: Iterable[str], batch_size: int) -> Iterator[Result]:
+        """The Results of ``texts``, in this process: texts cut into pieces for spaCy, each Result put together again."""
         in_flight: dict[int, str] = {}  # texts sent to spaCy whose Result is not yet out
 
         def pieces() -> Iterator[tuple[str, tuple[int, int, bool]]]:
