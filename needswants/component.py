@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from . import attributes, features, hints, paths
+from .collector import collector_paused
 from .cues import CueMatch, CueMatcher
 from .errors import ModelLoadError
 from .lemmas import LemmaTable
@@ -176,10 +177,12 @@ class NeedswantsComponent:
         """Statement spans and dicts for every doc. Docs are analysed and classified
         :data:`CHUNK_DOCS` at a time, all statements of a chunk in one classifier call: large
         enough for numpy to pay, small enough that the intermediate objects die young, which
-        keeps Python's garbage collector cheap. The results do not depend on the chunking."""
+        keeps Python's garbage collector cheap; the collector is paused while a chunk is worked
+        on (see :mod:`needswants.collector`). The results do not depend on the chunking."""
         out = []
         for chunk in minibatch(docs, size=CHUNK_DOCS):
-            out.extend(self._predict_chunk(list(chunk)))
+            with collector_paused():
+                out.extend(self._predict_chunk(list(chunk)))
         return out
 
     def _predict_chunk(self, docs: list[Doc]) -> list[tuple[list[Span], list[dict[str, Any]]]]:

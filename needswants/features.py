@@ -24,6 +24,7 @@ from spacy.tokens import Span
 
 from .cache import WordCache
 from .cues import CueMatch
+from .lemmas import LemmaTable
 from .segment import TokenTable
 
 QUESTION_STARTS = frozenset({
@@ -69,7 +70,19 @@ def _cue_tokens(kind: str, strength: str, phrase: str) -> tuple[str, ...]:
     return (kind,)
 
 
-def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Any,
+def _is_wordlike(word: str) -> bool:
+    """Whether ``word`` holds a letter or digit (a content word, not punctuation)."""
+    return _WORDLIKE.search(word) is not None
+
+
+_WORDLIKE_WORDS = WordCache(_is_wordlike)  # word -> _is_wordlike(word), looked up without a Python call
+
+
+_STARTS_TOKENS = {word: f"starts={word}" for word in QUESTION_STARTS}  # first word -> its cue token
+_LENGTH_TOKENS = tuple(f"len={n // 5}" for n in range(41))  # content words (at most 40 counted) -> cue token
+
+
+def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: LemmaTable,
                     hints: Sequence[str] = ()) -> dict[str, Sequence[str]]:
     """The five views of one statement (token sequences) from its words (see
     :func:`statement_words`), the cues inside it, a lemma table (``lemmas.get(word, word)``)
@@ -78,20 +91,19 @@ def statement_views(words: Sequence[str], cues: Sequence[CueMatch], lemmas: Any,
     cue_tokens = []
     for cue in cues:
         cue_tokens += _cue_tokens(cue.kind, cue.strength, cue.phrase)
-    content = list(filter(_WORDLIKE.search, words))
+    content = list(filter(_WORDLIKE_WORDS.__getitem__, words))
     if "?" in words[-2:]:
         cue_tokens.append("question")
     if content and content[0] in QUESTION_STARTS:
-        cue_tokens.append(f"starts={content[0]}")
+        cue_tokens.append(_STARTS_TOKENS[content[0]])
     if content and content[0] == "please":
         cue_tokens.append("starts=please")
     if not content:
         cue_tokens.append("no_words")
-    cue_tokens.append(f"len={min(len(content), 40) // 5}")
+    cue_tokens.append(_LENGTH_TOKENS[min(len(content), 40)])
     if _DIGIT.search(" ".join(words)):
         cue_tokens.append("digits")
-    lemma_of = lemmas.get
-    return {"words": words, "lemmas": tuple(map(lemma_of, words, words)), "chars": words, "cues": tuple(cue_tokens),
+    return {"words": words, "lemmas": lemmas.lemmas_of(words), "chars": words, "cues": tuple(cue_tokens),
             "hints": tuple(hints)}
 
 
@@ -113,21 +125,26 @@ N_FEATURES = sum(1 << bits for bits, _ in VIEW_SPECS.values())
 COLUMN_BITS = N_FEATURES.bit_length()  # a (row, column) pair packs into one int64 as row << COLUMN_BITS | column
 
 
+GRAM_BYTES = np.dtype(np.int64).itemsize  # bytes of one n-gram column in :func:`_char_grams`
+
+
 def _token_hash(token: str) -> int:
     return _hash(token, 32)
 
 
-def _char_grams(word: str) -> tuple[int, ...]:
-    """Column indices of the character n-grams of one word (a tuple: the garbage collector
-    stops tracking it, which matters in a cache of many thousand words)."""
+def _char_grams(word: str) -> bytes:
+    """Column indices of the character n-grams of one word, as the bytes of an int64 array: the
+    n-grams of many words are then put together by joining bytes, and bytes are small in a cache
+    of many thousand words (and not tracked by the garbage collector)."""
     bits, sizes = VIEW_SPECS["chars"]
     offset, mask = OFFSETS["chars"], (1 << bits) - 1
     padded = f" {word} "
     encoded = padded.encode("utf-8", "surrogatepass")
     if len(encoded) == len(padded):  # ASCII: the n-grams' bytes are slices of the word's bytes
-        return tuple(offset + (zlib.crc32(encoded[i:i + n]) & mask)
-                     for n in sizes for i in range(len(padded) - n + 1))
-    return tuple(offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1))
+        columns = [offset + (zlib.crc32(encoded[i:i + n]) & mask) for n in sizes for i in range(len(padded) - n + 1)]
+    else:
+        columns = [offset + _hash(padded[i:i + n], bits) for n in sizes for i in range(len(padded) - n + 1)]
+    return np.array(columns, dtype=np.int64).tobytes()
 
 
 class Featurizer:
@@ -162,25 +179,15 @@ class Featurizer:
         return np.concatenate(found_rows), columns
 
     def _char_columns(self, views: Sequence[Mapping[str, Sequence[str]]]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every character n-gram of every word of every statement. Each
-        distinct word of the batch is looked up once; its n-grams are then copied to each of
-        its occurrences with numpy."""
+        """(row, column) of every character n-gram of every word of every statement: the cached
+        n-gram columns of each word (bytes, see :func:`_char_grams`) joined in one go."""
         words = [view["chars"] for view in views]
-        occurrences = list(itertools.chain.from_iterable(words))
-        distinct = dict.fromkeys(occurrences)  # in order of first occurrence: a word's id is its place here
-        word_ids = dict(zip(distinct, range(len(distinct))))
-        ids = np.fromiter(map(word_ids.__getitem__, occurrences), dtype=np.int64, count=len(occurrences))
-        grams = list(map(self._char_cache.__getitem__, distinct))  # in id order
-        first = np.zeros(len(grams) + 1, dtype=np.int64)  # where each distinct word's n-grams begin
-        np.cumsum(np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)), out=first[1:])
-        pool = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64, count=int(first[-1]))
-        sizes = first[ids + 1] - first[ids]  # n-grams of each occurrence
-        # position in the pool of every n-gram of every occurrence
-        starts = np.repeat(first[ids] - np.cumsum(sizes) + sizes, sizes)
-        positions = starts + np.arange(int(sizes.sum()), dtype=np.int64)
-        occurrence_rows = np.repeat(np.arange(len(views), dtype=np.int64),
-                                    np.fromiter(map(len, words), dtype=np.int64, count=len(views)))
-        return np.repeat(occurrence_rows, sizes), pool[positions]
+        grams = list(map(self._char_cache.__getitem__, itertools.chain.from_iterable(words)))
+        columns = np.frombuffer(b"".join(grams), dtype=np.int64)
+        sizes = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams)) // GRAM_BYTES  # n-grams of each word
+        word_rows = np.repeat(np.arange(len(views), dtype=np.int64),
+                              np.fromiter(map(len, words), dtype=np.int64, count=len(views)))
+        return np.repeat(word_rows, sizes), columns
 
     def _counts(self, views: Sequence[Mapping[str, Sequence[str]]]) -> sp.csr_matrix:
         """Raw n-gram counts, one row per statement (repeated n-grams summed, columns sorted)."""
@@ -198,8 +205,11 @@ class Featurizer:
 
     def _summed(self, rows: np.ndarray, columns: np.ndarray, n_rows: int) -> sp.csr_matrix:
         """The CSR matrix counting each (row, column) pair, columns sorted within each row (what
-        ``coo_matrix(...).tocsr()`` gives, from one numpy sort of packed keys)."""
+        ``coo_matrix(...).tocsr()`` gives, from one numpy sort of packed keys; int32 keys, which
+        sort faster, whenever the rows allow)."""
         keys = (rows << COLUMN_BITS) | columns
+        if n_rows <= np.iinfo(np.int32).max >> COLUMN_BITS:
+            keys = keys.astype(np.int32)
         keys.sort()
         first = np.flatnonzero(np.diff(keys, prepend=-1))  # where each run of equal keys begins
         counts = np.diff(first, append=len(keys)).astype(np.float64)

@@ -78,22 +78,24 @@ HINTS: dict[str, str] = {
     "exclaim": r"!",
 }
 #: hint name -> whole words (maximal runs of word characters, as ``\w+`` finds them) one of which
-#: every match of it holds: a quick test that lets most texts skip the pattern (tests check it)
+#: every match of it holds: a quick test that lets most texts skip the pattern (tests check it). Of
+#: a phrase's words the rarest is named ("my refund": "refund", not "my"), so fewer texts are searched
 KEY_WORDS: dict[str, frozenset[str]] = {name: frozenset(words.split()) for name, words in {
     "should": "should shouldn",  # "shouldn't" holds the word "shouldn"
     "should_have": "should shouldn",
     "supposed": "supposed",
     "would": "would d",  # "i'd" holds the words "i" and "d"
     "told": "told promised assured informed advised guaranteed",
-    "said_will": "would will could",
+    "said_will": "said stated claimed told",
     "span": "day days week weeks month months year years hour hours minute minutes",
     "ago": "ago since as",
     "still": "still",
     "yet": "yet",
     "still_waiting": "still",
-    "price": "for paid paying premium subscription worth free",
+    "price": "price paid paying premium subscription worth free",  # "for the price" holds "price"
     "law": "law legal illegal fcra fdcpa statute section right rights u us usc entitled",
-    "norm": "unacceptable ridiculous at by normally usually as standard reasonable never no without",
+    "norm": "unacceptable ridiculous least now normally usually advertised standard reasonable never "
+            "notice explanation response reply one without",  # "at least": "least", "no one": "one", ...
     "hope": "hope hoping hopefully trust",
     "future": "will ll going gonna",
     "please": "please pls plz",
@@ -102,15 +104,15 @@ KEY_WORDS: dict[str, frozenset[str]] = {name: frozenset(words.split()) for name,
     "nice_if": "would wish",
     "do_you_have": "you there",
     "want": "want would d prefer",
-    "want_know_help": "want would d",
-    "instead": "instead rather not or",
+    "want_know_help": "know understand help assistance",
+    "instead": "instead rather refund or",
     "i_cant": "can cannot cant am m couldn could",
     "not_work": "work working load loading open opening let show showing arrive arrived",
     "know": "know understand find see tell explain",
     "need": "need needs have must require required got",
     "it_needs": "needs",
     "need_stop": "need needs",
-    "my_thing": "my",
+    "my_thing": "money refund card account order payment transfer package",
     "praise": "love great awesome amazing excellent best fantastic perfect wonderful good nice",
     "thanks": "thank thanks appreciate",
     "no_first": "don do didn did haven have never",
@@ -138,6 +140,9 @@ START_HINTS: dict[str, str] = {
 }
 #: searched in the original case: a shouted word (not a redaction such as XXXX)
 SHOUTING = re.compile(r"\b(?!X+\b)[A-Z]{4,}\b")
+#: four capitals in a row, which every shouted word holds: a quick search for where shouting may
+#: begin (the regex engine skips ahead to a capital; SHOUTING, which opens with assertions, cannot)
+_CAPITALS = re.compile(r"[A-Z]{4}")
 
 _WORD_START = re.compile(r"(?:^|\|)\\b")  # a "\b" that opens the pattern or one of its alternatives
 
@@ -166,9 +171,16 @@ for _name, _words in KEY_WORDS.items():
     for _word in _words:
         _HINTS_BY_KEY_WORD.setdefault(_word, []).append(_HINTS[_name])
 _ANCHORED = [(_HINTS[name], anchors) for name, anchors in ANCHORS.items()]
+_ALL_KEY_WORDS = frozenset(_HINTS_BY_KEY_WORD)
 _ALWAYS = [hint for name, hint in _HINTS.items() if name not in KEY_WORDS and name not in ANCHORS]
 _WORD = re.compile(r"\w+")
-_START_HINTS = [(name, re.compile(pattern)) for name, pattern in START_HINTS.items()]
+#: every start hint in one pattern, a named group each. Each start hint opens with words of its own
+#: (each alternative is a word, then a word boundary or a space), so at most one matches where a
+#: statement starts, and one match call finds which (tests check this against the separate patterns)
+_START_PATTERN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in START_HINTS.items()))
+_ALL_NAMES = [*HINTS, *START_HINTS, "shouting"]
+_TOKEN = {name: f"hint={name}" for name in _ALL_NAMES}  # hint name -> its feature token
+_QUESTION_TOKEN = {name: f"hint={name}&q" for name in _ALL_NAMES}  # ... and its token in a question
 
 
 def _word_char(char: str) -> bool:
@@ -198,12 +210,29 @@ def normalise(text: str) -> str:
 
 def _hints_that_may_occur(lowered: str) -> set[_Hint]:
     """The hints that can match in ``lowered``: those with one of their key words or anchors there
-    (the others cannot, and most texts hold few)."""
-    present = set(_WORD.findall(lowered)).intersection(_HINTS_BY_KEY_WORD)
+    (the others cannot, and most texts hold few). The text's words are looked up in the frozen set
+    of all key words (its words need no set of their own), and a hint already in is not asked
+    for its anchors."""
+    present = _ALL_KEY_WORDS.intersection(_WORD.findall(lowered))
     found = {hint for word in present for hint in _HINTS_BY_KEY_WORD[word]}
-    found.update(hint for hint, anchors in _ANCHORED if any(anchor in lowered for anchor in anchors))
+    for hint, anchors in _ANCHORED:
+        if hint not in found:
+            for anchor in anchors:
+                if anchor in lowered:
+                    found.add(hint)
+                    break
     found.update(_ALWAYS)
     return found
+
+
+def _shouting_starts(text: str) -> list[int]:
+    """Where each match of :data:`SHOUTING` in ``text`` starts. The search begins at the first
+    four capitals (no match can start before them; the word boundary still sees the character
+    before), so most texts, which hold none, cost one quick search."""
+    first = _CAPITALS.search(text)
+    if first is None:
+        return []
+    return [match.start() for match in SHOUTING.finditer(text, first.start())]
 
 
 def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[str]]:
@@ -227,15 +256,16 @@ def statement_hints(text: str, ranges: Sequence[tuple[int, int]]) -> list[list[s
             if i >= len(starts):
                 break
             at = _first_match_start(hint.pattern, lowered, starts[i])
-    for match in SHOUTING.finditer(text):
-        credit("shouting", match.start())
+    for at in _shouting_starts(text):
+        credit("shouting", at)
     out = []
     for (start, end), names in zip(ranges, found):
-        for name, pattern in _START_HINTS:
-            if pattern.match(lowered, start):
-                names.add(name)
-        tokens = [f"hint={name}" for name in sorted(names)]
+        opening = _START_PATTERN.match(lowered, start)
+        if opening:
+            names.add(opening.lastgroup)
+        ordered = sorted(names)
+        tokens = [_TOKEN[name] for name in ordered]
         if lowered[start:end].rstrip().endswith("?"):
-            tokens += [f"{token}&q" for token in tokens]
+            tokens += [_QUESTION_TOKEN[name] for name in ordered]
         out.append(tokens)
     return out

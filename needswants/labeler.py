@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.util import minibatch
 
 from . import paths, pipeline
+from .collector import collector_paused
 from .component import NeedswantsComponent, register_extensions
 from .errors import ModelLoadError, check_text
 from .schema import LABELS, Result, Statement
@@ -50,6 +51,9 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     line or sentence end when possible, and cut inside any run of more than :data:`MAX_RUN`
     non-space characters (spaCy's tokenizer takes quadratic time on long runs of punctuation
     or emoji)."""
+    if len(text) <= min(MAX_RUN, size):  # most texts: too short for a long run or a second piece
+        yield 0, text
+        return
     cuts = [0]
     for run in LONG_RUN.finditer(text):
         cuts.extend(range(run.start() + MAX_RUN, run.end(), MAX_RUN))
@@ -111,7 +115,9 @@ class Labeler:
         return next(self.pipe([text]))
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000, n_process: int = 1) -> Iterator[Result]:
-        """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes."""
+        """Results for ``texts`` in input order; ``n_process`` > 1 uses worker processes. Texts are
+        labelled ``batch_size`` at a time with the garbage collector paused (see
+        :mod:`needswants.collector`); it is as it was whenever a Result is handed out."""
         if isinstance(texts, str):
             raise TypeError("pipe takes an iterable of str; for one text call nw(text) or pass [text]")
         if n_process < 1 or batch_size < 1:
@@ -119,6 +125,15 @@ class Labeler:
         if n_process > 1:
             yield from self._pipe_parallel(texts, batch_size, n_process)
             return
+        for batch in minibatch(texts, size=batch_size):
+            # the batch's spaCy Docs are all gone before the collector is back on: a collection
+            # then would have to walk every one of them
+            with collector_paused():
+                results = list(self._label_texts(batch, batch_size))
+            yield from results
+
+    def _label_texts(self, texts: Iterable[str], batch_size: int) -> Iterator[Result]:
+        """The Results of ``texts``, in this process: texts cut into pieces for spaCy, each Result put together again."""
         in_flight: dict[int, str] = {}  # texts sent to spaCy whose Result is not yet out
 
         def pieces() -> Iterator[tuple[str, tuple[int, int, bool]]]:

@@ -7,7 +7,7 @@ word the way spaCy does and remembers the answer, so the lemma view holds lemmas
 """
 from __future__ import annotations
 
-from collections.abc import ItemsView, Mapping
+from collections.abc import ItemsView, Iterable, Mapping
 
 from spacy.strings import hash_string
 
@@ -20,13 +20,23 @@ class LemmaTable:
     def __init__(self, by_hash: Mapping[int, str]) -> None:
         self.by_hash = dict(by_hash)
         self._by_word = WordCache(self._lookup)
+        self._lemma_or_word = WordCache(self._lemma_or_itself)
 
     def _lookup(self, word: str) -> str | None:
         return self.by_hash.get(hash_string(word))
 
+    def _lemma_or_itself(self, word: str) -> str:
+        lemma = self._by_word[word]
+        return word if lemma is None else lemma
+
     def get(self, word: str, default: str | None = None) -> str | None:
         lemma = self._by_word[word]
         return default if lemma is None else lemma
+
+    def lemmas_of(self, words: Iterable[str]) -> tuple[str, ...]:
+        """Each word's lemma, or the word itself when the table has none (``get(word, word)``
+        for each word). Read from a cache by plain dict lookups: no Python call per word."""
+        return tuple(map(self._lemma_or_word.__getitem__, words))
 
     def items(self) -> ItemsView[int, str]:
         """(word hash, lemma) pairs, as spaCy's ``Lookups`` stores them."""

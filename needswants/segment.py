@@ -52,6 +52,16 @@ class LexemeCache(dict):
         return type(self), (self.vocab,)
 
 
+def _joined(words: tuple[str, ...], trailing: list[int]) -> str:
+    """The text of tokens ``words``, each followed by a space when its ``trailing`` flag is set:
+    words and spaces laid out alternately in one list and joined once (quicker than adding each
+    word to its space)."""
+    parts = [""] * (2 * len(words))
+    parts[::2] = words
+    parts[1::2] = [SPACE_AFTER[flag] for flag in trailing]
+    return "".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class TokenTable:
     """Per-token facts of one Doc, read once with ``Doc.to_array`` (creating spaCy Token
@@ -76,8 +86,7 @@ class TokenTable:
         sentence_starts = tuple(np.flatnonzero(array[:, 3] == 1).tolist())
         orths, idx, trailing = array[:, :3].T.tolist()
         words, lower, is_space, is_punct = zip(*map(lexemes.__getitem__, orths))
-        text = "".join(map(str.__add__, words, map(SPACE_AFTER.__getitem__, trailing)))
-        return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, text)
+        return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, _joined(words, trailing))
 
     def start_char(self, start: int) -> int:
         """Character offset where token ``start`` begins."""
@@ -138,34 +147,58 @@ def _has_own_subject(token: Token) -> bool:
     return any(child.dep_ in {"nsubj", "nsubjpass", "expl"} for child in token.children)
 
 
-def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bool) -> list[int]:
-    """Token indices inside [start, end) where a new clause begins."""
+def _parsed_clause_starts(doc: Doc, table: TokenTable, start: int, end: int) -> list[int]:
+    """Token indices inside [start, end) where a clause may begin, from the dependency parse."""
+    cuts = []
+    for i in range(start + MIN_CLAUSE_TOKENS, end - MIN_CLAUSE_TOKENS + 1):
+        token = doc[i]
+        if token.dep_ == "cc":
+            # the conjoined verb is either the cc's head ("and" -> "like") or a later sibling
+            if token.head.dep_ == "conj" and token.head.i > i:
+                conj = [token.head]
+            else:
+                conj = [c for c in token.head.children if c.dep_ == "conj" and c.i > i]
+            if conj and conj[0].pos_ in {"VERB", "AUX"} and _has_own_subject(conj[0]):
+                cuts.append(i)
+        elif table.lower[i] == ";":
+            cuts.append(i)
+    return cuts
+
+
+COMMA_CLAUSE_STARTS = frozenset({"i", "i'm", "im", "we", "please"})  # open a clause right after a comma
+#: the only words at which :func:`_rule_clause_starts` may cut
+CLAUSE_CANDIDATES = CONJUNCTIONS | COMMA_CLAUSE_STARTS | {";"}
+
+
+def clause_candidates(table: TokenTable) -> list[int]:
+    """The tokens of the whole table that may open a clause by rule (see :data:`CLAUSE_CANDIDATES`),
+    found in one pass without a Python step per token."""
+    return list(itertools.compress(range(len(table.lower)), map(CLAUSE_CANDIDATES.__contains__, table.lower)))
+
+
+def _rule_clause_starts(table: TokenTable, start: int, end: int, candidates: list[int]) -> list[int]:
+    """Token indices inside [start, end) where a clause may begin, by rule: a semicolon, a
+    conjunction after a comma or before a subject, or "I"/"we"/"please" after a comma.
+    ``candidates`` are :func:`clause_candidates` of the table: only those tokens are looked at."""
     cuts = []
     lower = table.lower
-    for i in range(start + MIN_CLAUSE_TOKENS, end - MIN_CLAUSE_TOKENS + 1):
+    first = bisect.bisect_left(candidates, start + MIN_CLAUSE_TOKENS)
+    last = bisect.bisect_right(candidates, end - MIN_CLAUSE_TOKENS)
+    for i in candidates[first:last]:
         low = lower[i]
-        if parsed:
-            token = doc[i]
-            if token.dep_ == "cc":
-                # the conjoined verb is either the cc's head ("and" -> "like") or a later sibling
-                if token.head.dep_ == "conj" and token.head.i > i:
-                    conj = [token.head]
-                else:
-                    conj = [c for c in token.head.children if c.dep_ == "conj" and c.i > i]
-                if conj and conj[0].pos_ in {"VERB", "AUX"} and _has_own_subject(conj[0]):
-                    cuts.append(i)
-            elif low == ";":
-                cuts.append(i)
-            continue
         nxt = lower[i + 1] if i + 1 < end else ""
         prev = lower[i - 1]
         if low == ";":
             cuts.append(i)
         elif low in CONJUNCTIONS and (prev == "," or nxt in SUBJECT_STARTS):
             cuts.append(i)
-        elif prev == "," and low in SUBJECT_STARTS and low in {"i", "i'm", "im", "we", "please"}:
+        elif prev == "," and low in COMMA_CLAUSE_STARTS:
             cuts.append(i)
-    # keep clauses long enough to stand alone
+    return cuts
+
+
+def _standing_alone(cuts: list[int], start: int, end: int) -> list[int]:
+    """The cuts that leave clauses long enough to stand alone (:data:`MIN_CLAUSE_TOKENS`)."""
     kept, last = [], start
     for cut in cuts:
         if cut - last >= MIN_CLAUSE_TOKENS and end - cut >= MIN_CLAUSE_TOKENS:
@@ -174,15 +207,27 @@ def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bo
     return kept
 
 
+def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bool,
+                   candidates: list[int] | None = None) -> list[int]:
+    """Token indices inside [start, end) where a new clause begins; ``candidates`` as for
+    :func:`_rule_clause_starts` (found here when not given)."""
+    if parsed:
+        cuts = _parsed_clause_starts(doc, table, start, end)
+    else:
+        cuts = _rule_clause_starts(table, start, end, clause_candidates(table) if candidates is None else candidates)
+    return _standing_alone(cuts, start, end)
+
+
 CLAUSE_OPENERS = CONJUNCTIONS | {";"}
 
 
 def statement_ranges(doc: Doc, table: TokenTable) -> list[tuple[int, int]]:
     """The statements of ``doc`` in text order, as token ranges without surrounding spaces."""
     parsed = doc.has_annotation("DEP")
+    candidates = None if parsed else clause_candidates(table)
     ranges = []
     for start, end in _pieces(doc, table):
-        bounds = [start, *_clause_starts(doc, table, start, end, parsed), end]
+        bounds = [start, *_clause_starts(doc, table, start, end, parsed, candidates), end]
         for left, right in zip(bounds, bounds[1:]):
             # a clause that starts at a conjunction leaves the conjunction out
             if left != start and table.lower[left] in CLAUSE_OPENERS:

@@ -97,3 +97,37 @@ def test_random_matches_hold_one_of_their_hints_key_words_or_anchors(sentence):
     for name, pattern in ORIGINAL.items():
         for match in pattern.finditer(lowered):
             assert _holds_key_word_or_anchor(name, lowered, match), (name, match.group())
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ABXYZabx _é1'", max_size=40))
+def test_shouting_found_from_the_first_capitals_is_all_shouting(text):
+    from needswants.hints import SHOUTING, _shouting_starts
+
+    assert _shouting_starts(text) == [match.start() for match in SHOUTING.finditer(text)]
+
+
+def _separately(lowered: str) -> set[str]:
+    return {name for name, pattern in START_HINTS.items() if re.match(pattern, lowered)}
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["hi", "hello", "good", "morning", "how", "can", "i", "is", "it", "possible", "there",
+                                 "we", "my", "you", "the", "they", "best", "kind", "regards", "may", "x", "é", "'",
+                                 "_", "?", ","]), max_size=6).map(" ".join))
+def test_at_most_one_start_hint_opens_a_statement_and_the_joint_pattern_finds_it(text):
+    from needswants.hints import _START_PATTERN
+
+    found = _START_PATTERN.match(text)
+    assert ({found.lastgroup} if found else set()) == _separately(text)
+
+
+def test_the_joint_start_pattern_agrees_on_the_corpus():
+    from needswants.hints import _START_PATTERN
+
+    texts = [json.loads(line)["text"] for split in ("train", "dev") for line in (DATA / f"{split}.jsonl").open()]
+    for lowered in map(normalise, texts):
+        for start in [0, *(m.end() for m in re.finditer(r"[.,;!?] ", lowered))]:
+            found = _START_PATTERN.match(lowered, start)
+            expected = {name for name, pattern in START_HINTS.items() if re.compile(pattern).match(lowered, start)}
+            assert ({found.lastgroup} if found else set()) == expected, lowered[start:start + 30]
