@@ -4,28 +4,13 @@ This only *selects and cuts* text; it never assigns a label. Labels are given by
 reading each statement against data/GUIDELINES.md (see data/README.md).
 
 Run from the repository root:
-    python data/tools/make_candidates.py ../shared/corpora data/annotation          # round 1
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 2  # round 2
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 3  # round 3
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 4  # round 4
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 5  # round 5
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 6  # round 6
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 7  # round 7
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 8  # round 8
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 9  # round 9
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 10  # round 10
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round 11  # round 11
+    python data/tools/make_candidates.py ../shared/corpora data/annotation             # round 1
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round N   # round N, 2 to 11
 
-Round 2 draws new records (never one already used in round 1) into batches named *_c, *_d;
-round 3 draws records used in neither into *_d (banking), *_d/*_e (reviews), *_e/*_f (letters);
-round 4, the same way, into *_e (banking), *_f/*_g (reviews), *_g/*_h (letters);
-round 5 into *_f (100 banking queries), *_h/*_i (400 reviews), *_i/*_j (200 letters);
-round 6 into banking_g (300 queries), reviews_j to reviews_m (1,000 reviews) and complaints_k/_l
-(the last 177 unused letters); round 7 into banking_h (200 queries) and reviews_n to reviews_q
-(1,200 reviews), as no letters are left; round 8 likewise into banking_i (300 queries) and
-reviews_r to reviews_u (1,200 reviews), round 9 into banking_j and reviews_v to reviews_y, round 10 into banking_k and reviews_z, reviews_za
-to reviews_zc (300 queries and 1,200 reviews each), and round 11 into banking_l, reviews_zd to
-reviews_zg and complaints_m/_n (every letter still unused).
+Round 1 draws 9 banking queries per intent, 40 reviews per app and 200 letters; round 2 draws
+records never used in round 1 into *_c/*_d; rounds 3 to 11 draw records no earlier round used
+into the batches that FRESH_ROUNDS names, with the sizes it gives (data/README.md has the table).
+Rounds 7 to 10 took no letters; round 11 took every letter still unused.
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -36,6 +21,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
@@ -81,19 +67,42 @@ def read(path: Path):
         return [json.loads(line) for line in fh]
 
 
-#: the batches each round wrote (batch letters do not tell rounds apart: complaints_d is round 2)
+
+
+@dataclass(frozen=True)
+class FreshRound:
+    """One round of :func:`fresh_round`: its batch names per corpus and how many records each draws."""
+
+    banking: tuple[str, ...]
+    reviews: tuple[str, ...]
+    letters: tuple[str, ...]
+    sizes: tuple[int, int, int]  # banking queries, reviews, letters
+
+    @property
+    def batches(self) -> tuple[str, ...]:
+        return self.banking + self.reviews + self.letters
+
+
+#: rounds 3 onwards (the batch letters do not tell rounds apart: complaints_d is round 2)
+FRESH_ROUNDS: dict[int, FreshRound] = {
+    3: FreshRound(("banking_d",), ("reviews_d", "reviews_e"), ("complaints_e", "complaints_f"), (150, 300, 200)),
+    4: FreshRound(("banking_e",), ("reviews_f", "reviews_g"), ("complaints_g", "complaints_h"), (150, 300, 200)),
+    5: FreshRound(("banking_f",), ("reviews_h", "reviews_i"), ("complaints_i", "complaints_j"), (100, 400, 200)),
+    6: FreshRound(("banking_g",), ("reviews_j", "reviews_k", "reviews_l", "reviews_m"),
+                  ("complaints_k", "complaints_l"), (300, 1000, 200)),
+    7: FreshRound(("banking_h",), ("reviews_n", "reviews_o", "reviews_p", "reviews_q"), (), (200, 1200, 0)),
+    8: FreshRound(("banking_i",), ("reviews_r", "reviews_s", "reviews_t", "reviews_u"), (), (300, 1200, 0)),
+    9: FreshRound(("banking_j",), ("reviews_v", "reviews_w", "reviews_x", "reviews_y"), (), (300, 1200, 0)),
+    10: FreshRound(("banking_k",), ("reviews_z", "reviews_za", "reviews_zb", "reviews_zc"), (), (300, 1200, 0)),
+    11: FreshRound(("banking_l",), ("reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg"),
+                   ("complaints_m", "complaints_n"), (300, 1200, 300)),
+}
+
+#: the batches each round wrote
 ROUND_BATCHES: dict[int, tuple[str, ...]] = {
     1: ("banking_a", "banking_b", "reviews_a", "reviews_b", "complaints_a", "complaints_b"),
     2: ("banking_c", "reviews_c", "complaints_c", "complaints_d"),
-    3: ("banking_d", "reviews_d", "reviews_e", "complaints_e", "complaints_f"),
-    4: ("banking_e", "reviews_f", "reviews_g", "complaints_g", "complaints_h"),
-    5: ("banking_f", "reviews_h", "reviews_i", "complaints_i", "complaints_j"),
-    6: ("banking_g", "reviews_j", "reviews_k", "reviews_l", "reviews_m", "complaints_k", "complaints_l"),
-    7: ("banking_h", "reviews_n", "reviews_o", "reviews_p", "reviews_q"),
-    8: ("banking_i", "reviews_r", "reviews_s", "reviews_t", "reviews_u"),
-    9: ("banking_j", "reviews_v", "reviews_w", "reviews_x", "reviews_y"),
-    10: ("banking_k", "reviews_z", "reviews_za", "reviews_zb", "reviews_zc"),
-    11: ("banking_l", "reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg", "complaints_m", "complaints_n"),
+    **{number: spec.batches for number, spec in FRESH_ROUNDS.items()},
 }
 
 
@@ -130,14 +139,13 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     return batches
 
 
-def fresh_round(corpora: Path, out: Path, round_number: int, names: dict[str, tuple[str, ...]],
-                sizes: tuple[int, int, int] = (150, 300, 200)) -> dict[str, list[dict]]:
+def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[dict]]:
     """Real text closer to whole tickets: ``sizes`` banking queries, reviews and letters, none used before.
 
     Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
-    ``names`` gives the batch names: one for banking, one or more each for reviews and letters (records
-    are dealt to them in turn). ``n_letters`` is capped at the letters left unused.
+    :data:`FRESH_ROUNDS` gives each round's batch names (one for banking, one or more each for reviews
+    and letters; records are dealt to them in turn) and sizes; the letters are capped at those left unused.
     """
     rng = random.Random(SEED + round_number)
     used = used_sources(out, round_number)
@@ -145,73 +153,19 @@ def fresh_round(corpora: Path, out: Path, round_number: int, names: dict[str, tu
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
     banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
-    n_banking, n_reviews, n_letters = sizes
+    spec = FRESH_ROUNDS[round_number]
+    n_banking, n_reviews, n_letters = spec.sizes
     for row in rng.sample(banking, n_banking):
-        add_sentences(batches[names["banking"][0]], nlp, "banking77", row)
+        add_sentences(batches[spec.banking[0]], nlp, "banking77", row)
     reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
                if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
     for i, row in enumerate(rng.sample(reviews, n_reviews)):
-        add_sentences(batches[names["reviews"][i % len(names["reviews"])]], nlp, "app_reviews_is22", row)
+        add_sentences(batches[spec.reviews[i % len(spec.reviews)]], nlp, "app_reviews_is22", row)
     letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
     for i, row in enumerate(rng.sample(letters, min(n_letters, len(letters)))):
-        add_sentences(batches[names["letters"][i % len(names["letters"])]], nlp, "cfpb_complaints", row,
+        add_sentences(batches[spec.letters[i % len(spec.letters)]], nlp, "cfpb_complaints", row,
                       letter_sentences(nlp, rng, row, 1, 3))
     return batches
-
-
-def round_three(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 3, {"banking": ("banking_d",), "reviews": ("reviews_d", "reviews_e"),
-                                                "letters": ("complaints_e", "complaints_f")})
-
-
-def round_four(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 4, {"banking": ("banking_e",), "reviews": ("reviews_f", "reviews_g"),
-                                                "letters": ("complaints_g", "complaints_h")})
-
-
-def round_five(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 5, {"banking": ("banking_f",), "reviews": ("reviews_h", "reviews_i"),
-                                                "letters": ("complaints_i", "complaints_j")}, sizes=(100, 400, 200))
-
-
-def round_six(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 6, {"banking": ("banking_g",),
-                                         "reviews": ("reviews_j", "reviews_k", "reviews_l", "reviews_m"),
-                                         "letters": ("complaints_k", "complaints_l")}, sizes=(300, 1000, 200))
-
-
-def round_seven(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 7, {"banking": ("banking_h",),
-                                         "reviews": ("reviews_n", "reviews_o", "reviews_p", "reviews_q"),
-                                         "letters": ()}, sizes=(200, 1200, 0))
-
-
-def round_eight(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 8, {"banking": ("banking_i",),
-                                         "reviews": ("reviews_r", "reviews_s", "reviews_t", "reviews_u"),
-                                         "letters": ()}, sizes=(300, 1200, 0))
-
-
-def round_nine(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 9, {"banking": ("banking_j",),
-                                         "reviews": ("reviews_v", "reviews_w", "reviews_x", "reviews_y"),
-                                         "letters": ()}, sizes=(300, 1200, 0))
-
-
-def round_ten(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 10, {"banking": ("banking_k",),
-                                          "reviews": ("reviews_z", "reviews_za", "reviews_zb", "reviews_zc"),
-                                          "letters": ()}, sizes=(300, 1200, 0))
-
-
-def round_eleven(corpora: Path, out: Path) -> dict[str, list[dict]]:
-    return fresh_round(corpora, out, 11, {"banking": ("banking_l",),
-                                          "reviews": ("reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg"),
-                                          "letters": ("complaints_m", "complaints_n")}, sizes=(300, 1200, 300))
-
-
-ROUNDS = {"2": round_two, "3": round_three, "4": round_four, "5": round_five, "6": round_six, "7": round_seven,
-          "8": round_eight, "9": round_nine, "10": round_ten, "11": round_eleven}
 
 
 def round_one(corpora: Path) -> dict[str, list[dict]]:
@@ -269,7 +223,9 @@ if __name__ == "__main__":
     chosen = sys.argv[sys.argv.index("--round") + 1] if "--round" in sys.argv else "1"
     if chosen == "1":
         write(round_one(corpora), out, force)
-    elif chosen in ROUNDS:
-        write(ROUNDS[chosen](corpora, out), out, force)
+    elif chosen == "2":
+        write(round_two(corpora, out), out, force)
+    elif chosen.isdigit() and int(chosen) in FRESH_ROUNDS:
+        write(fresh_round(corpora, out, int(chosen)), out, force)
     else:
         sys.exit(f"--round {chosen}: there are rounds 1 to {max(ROUND_BATCHES)}")
