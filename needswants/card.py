@@ -28,7 +28,8 @@ def render_card(meta: dict[str, Any]) -> str:
         "# needswants model card",
         "",
         f"Trained {meta.get('trained_at', '?')} with needswants {meta.get('needswants_version', '?')}, "
-        f"seed {meta.get('seed', '?')}, C={meta.get('C', '?')}.",
+        f"seed {meta.get('seed', '?')}, C={meta.get('C', '?')}"
+        + (f" (chosen by {meta['C_chosen_by']})." if meta.get("C_chosen_by") else "."),
         "",
         f"Classifier: {meta.get('classifier', 'logistic')} over hashed word, lemma, character n-gram, cue and hint "
         "features, temperature-calibrated; targets: "
@@ -42,7 +43,7 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
     ]
     if meta.get("refit_on_dev"):
-        parts += ["C was chosen on dev; the model was then fitted on train and dev together. The dev scores "
+        parts += ["C was chosen on dev with a model fitted on train; the model was then fitted on train and dev together. The dev scores "
                   "below are those of the model fitted on train alone, the test scores those of this model.", ""]
     for split in ("dev", "test"):
         if meta.get(split):

@@ -24,6 +24,28 @@ def test_dev_data_picks_c_and_lands_in_the_card(small_train):
     assert 0.0 <= meta["dev"]["macro_f1"] <= 1.0
 
 
+def test_c_is_chosen_by_the_mean_of_the_sources_macro_f1(small_model, small_train):
+    from sklearn.metrics import f1_score
+
+    from needswants.data import read_examples
+    from needswants.training import selection_score
+
+    dev = read_examples(small_train[::10])
+    kinds = {(e.source or "").split(":")[0] for e in dev}
+    assert len(kinds) >= 2, "the fixture should hold statements of several sources"
+    predicted = small_model.classify([e.text for e in dev])
+    per_source = []
+    for kind in kinds:
+        rows = [i for i, e in enumerate(dev) if (e.source or "").split(":")[0] == kind]
+        gold = [dev[i].label for i in rows]
+        per_source.append(f1_score(gold, [predicted[i] for i in rows], labels=sorted(set(gold)), average="macro"))
+    assert selection_score(small_model, dev) == pytest.approx(np.mean(per_source))
+    one_source = [e for e in dev if (e.source or "").split(":")[0] == sorted(kinds)[0]]
+    pooled = f1_score([e.label for e in one_source], small_model.classify([e.text for e in one_source]),
+                      labels=sorted({e.label for e in one_source}), average="macro")
+    assert selection_score(small_model, one_source) == pytest.approx(pooled)
+
+
 def test_refit_fits_train_and_dev_together_with_the_chosen_c(small_train):
     train_part, dev_part = small_train[:300], small_train[300:450]
     refitted = needswants.train(train_part, dev=dev_part, seed=1, refit=True)
