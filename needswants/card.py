@@ -29,7 +29,7 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         f"Trained {meta.get('trained_at', '?')} with needswants {meta.get('needswants_version', '?')}, "
         f"seed {meta.get('seed', '?')}, C={meta.get('C', '?')}"
-        + (f" (chosen by {meta['C_chosen_by']})." if meta.get("C_chosen_by") else "."),
+        + (f" ({meta['C_chosen_by']})." if meta.get("C_chosen_by") else "."),
         "",
         f"Classifier: {meta.get('classifier', 'logistic')} over hashed word, lemma, character n-gram, cue and hint "
         "features, temperature-calibrated; targets: "
@@ -43,7 +43,9 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
     ]
     if meta.get("refit_on_dev"):
-        parts += ["C was chosen on dev with a model fitted on train; the model was then fitted on train and dev together. The dev scores "
+        how = ("C was chosen on dev with a model fitted on train" if meta.get("C_chosen_by", "").startswith("chosen")
+               else "C was given")
+        parts += [f"{how}; the model was then fitted on train and dev together. The dev scores "
                   "below are those of the model fitted on train alone, the test scores those of this model.", ""]
     for split in ("dev", "test"):
         if meta.get(split):

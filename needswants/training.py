@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,25 +79,32 @@ def _fit(examples: Sequence[Example], C: float, seed: int, analysed: _Analysed, 
     return Labeler(nlp)
 
 
+MIN_SOURCE_STATEMENTS = 50  # smaller sources are scored together as one, so a handful of rows cannot swing C
+
+
 def _source_kind(example: Example) -> str:
-    """The corpus an example comes from: its ``source`` up to the first ":" ("banking77", "written")."""
-    return (example.source or "").split(":", 1)[0]
+    """The corpus an example comes from: its ``source`` up to the first ":" ("banking77", "written"),
+    or "unnamed" when it has none."""
+    return (example.source or "unnamed").split(":", 1)[0]
 
 
 def selection_score(labeler: Labeler, examples: Sequence[Example]) -> float:
-    """The dev score that chooses C. With statements from two or more sources, the mean of each
-    source's macro-F1 (over the labels that source holds), so the largest source does not decide
-    alone and the choice favours what holds across kinds of text; otherwise the macro-F1 of all."""
+    """The dev score that chooses C. With statements from two or more sources (each of at least
+    :data:`MIN_SOURCE_STATEMENTS`; smaller ones are pooled as one), the mean of each source's
+    macro-F1 over the labels that source holds, so the largest source does not decide alone and the
+    choice favours what holds across kinds of text; otherwise the macro-F1 of all."""
     from sklearn.metrics import f1_score
 
     predicted = labeler.classify([e.text for e in examples])
-    groups: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}
     for i, example in enumerate(examples):
-        groups.setdefault(_source_kind(example), []).append(i)
-    if len(groups) < 2:
-        groups = {"all": list(range(len(examples)))}
+        by_kind.setdefault(_source_kind(example), []).append(i)
+    groups = [rows for rows in by_kind.values() if len(rows) >= MIN_SOURCE_STATEMENTS]
+    pooled = [i for rows in by_kind.values() if len(rows) < MIN_SOURCE_STATEMENTS for i in rows]
+    if pooled:
+        groups.append(pooled)
     per_source = []
-    for rows in groups.values():
+    for rows in groups:
         gold = [examples[i].label for i in rows]
         per_source.append(f1_score(gold, [predicted[i] for i in rows], labels=sorted(set(gold)), average="macro",
                                    zero_division=0))
@@ -107,18 +115,22 @@ def _sources_named(examples: Sequence[Example]) -> str:
     """The sources of the training data, largest first, with their shares ("app_reviews_is22 65%, ...")."""
     counts: dict[str, int] = {}
     for example in examples:
-        kind = _source_kind(example) or "unnamed sources"
+        kind = _source_kind(example)
         counts[kind] = counts.get(kind, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: -item[1])
-    return ", ".join(f"{kind} {n / len(examples):.0%}" for kind, n in ranked)
+    named = [f"{kind} {n / len(examples):.0%}" for kind, n in ranked[:5]]
+    if len(ranked) > 5:
+        named.append(f"{len(ranked) - 5} other sources {sum(n for _, n in ranked[5:]) / len(examples):.0%}")
+    return ", ".join(named)
 
 
 def _how_c_was_chosen(C: Optional[float], dev: Optional[Sequence[Example]]) -> str:
+    """How the card says C was set."""
     if C is not None:
         return "given"
     if not dev:
-        return "default (no dev data)"
-    return "dev macro-F1, mean over sources" if len({_source_kind(e) for e in dev}) > 1 else "dev macro-F1"
+        return "the default; no dev data"
+    return "chosen by selection_score on dev: macro-F1, averaged over sources when dev has several"
 
 
 def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
@@ -132,6 +144,8 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
     the model fitted without dev). ``extra`` adds more training data (``--extend``).
     Raises DataError listing every bad row.
     """
+    if C is not None and not (math.isfinite(C) and C > 0):
+        raise ValueError(f"C={C}: the regularisation strength must be a finite number above 0 (try 4)")
     if refit and dev is None:
         raise ValueError("refit=True needs dev data: it refits on train + dev after choosing C on dev")
     examples = read_examples(data)

@@ -232,8 +232,9 @@ def test_train_evaluate_and_data_check_commands(tmp_path, small_train):
     assert result.exit_code == 0, result.output
     meta = json.loads((chosen / "meta.json").read_text())["needswants"]
     assert meta["C"] == 0.5 and meta["dev"]["n"] == 80  # the given C, still scored on dev
+    assert meta["C_chosen_by"] == "given" and "C=0.5 (given)." in (chosen / "card.md").read_text()
     result = run("train", str(train), "--C", "0", "-o", str(tmp_path / "zero-c"))
-    assert result.exit_code != 0 and "--C" in result.output
+    assert result.exit_code != 0 and "must be a finite number above 0" in result.output
     html = tmp_path / "report.html"
     result = run("evaluate", str(model), str(dev), "--html", str(html))
     assert result.exit_code == 0 and "macro-F1" in result.output

@@ -24,26 +24,45 @@ def test_dev_data_picks_c_and_lands_in_the_card(small_train):
     assert 0.0 <= meta["dev"]["macro_f1"] <= 1.0
 
 
-def test_c_is_chosen_by_the_mean_of_the_sources_macro_f1(small_model, small_train):
+def _macro(model, examples):
     from sklearn.metrics import f1_score
 
-    from needswants.data import read_examples
-    from needswants.training import selection_score
+    gold = [e.label for e in examples]
+    return f1_score(gold, model.classify([e.text for e in examples]), labels=sorted(set(gold)), average="macro")
 
-    dev = read_examples(small_train[::10])
-    kinds = {(e.source or "").split(":")[0] for e in dev}
-    assert len(kinds) >= 2, "the fixture should hold statements of several sources"
-    predicted = small_model.classify([e.text for e in dev])
-    per_source = []
-    for kind in kinds:
-        rows = [i for i, e in enumerate(dev) if (e.source or "").split(":")[0] == kind]
-        gold = [dev[i].label for i in rows]
-        per_source.append(f1_score(gold, [predicted[i] for i in rows], labels=sorted(set(gold)), average="macro"))
-    assert selection_score(small_model, dev) == pytest.approx(np.mean(per_source))
-    one_source = [e for e in dev if (e.source or "").split(":")[0] == sorted(kinds)[0]]
-    pooled = f1_score([e.label for e in one_source], small_model.classify([e.text for e in one_source]),
-                      labels=sorted({e.label for e in one_source}), average="macro")
-    assert selection_score(small_model, one_source) == pytest.approx(pooled)
+
+def test_the_selection_score_is_the_mean_of_the_sources_macro_f1(small_model, small_train):
+    from needswants.data import read_examples
+    from needswants.training import MIN_SOURCE_STATEMENTS, selection_score
+
+    def kind(e):
+        return (e.source or "unnamed").split(":")[0]
+
+    dev = read_examples(small_train)
+    by_kind = {}
+    for e in dev:
+        by_kind.setdefault(kind(e), []).append(e)
+    assert len(by_kind) >= 2 and all(len(rows) >= MIN_SOURCE_STATEMENTS for rows in by_kind.values())
+    assert selection_score(small_model, dev) == pytest.approx(np.mean([_macro(small_model, rows) for rows in by_kind.values()]))
+    # one source alone: its plain macro-F1; a source too small to count alone is scored with the other small ones
+    big, small = sorted(by_kind.values(), key=len)[-1], sorted(by_kind.values(), key=len)[0][:10]
+    assert selection_score(small_model, big) == pytest.approx(_macro(small_model, big))
+    assert selection_score(small_model, big + small) == pytest.approx(
+        (_macro(small_model, big) + _macro(small_model, small)) / 2)
+
+
+def test_train_keeps_the_c_that_the_selection_score_prefers(small_train, monkeypatch):
+    import needswants.training as training
+
+    def prefers_c_16(labeler, examples):
+        return -abs(labeler.component.classifier.C - 16.0)
+
+    monkeypatch.setattr(training, "selection_score", prefers_c_16)
+    labeler = needswants.train(small_train[:300], dev=small_train[300:450], seed=0)
+    assert labeler.meta["C"] == 16.0
+    assert labeler.meta["C_chosen_by"].startswith("chosen by selection_score on dev")
+    with pytest.raises(ValueError, match="finite number above 0"):
+        needswants.train(small_train[:50], C=0.0)
 
 
 def test_refit_fits_train_and_dev_together_with_the_chosen_c(small_train):

@@ -65,7 +65,9 @@ def statements() -> list[dict]:
 def adjudication_order(path: Path) -> int:
     """adjudicated.jsonl is the first file, adjudicated_N.jsonl the N-th (so _10 comes after _9)."""
     suffix = path.stem.partition("_")[2]
-    return int(suffix) if suffix.isdigit() else 1
+    if suffix and not suffix.isdigit():
+        raise SystemExit(f"{path.name}: adjudication files are named adjudicated.jsonl or adjudicated_N.jsonl")
+    return int(suffix) if suffix else 1
 
 
 def adjudicated() -> dict[str, dict]:

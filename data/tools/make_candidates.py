@@ -67,8 +67,6 @@ def read(path: Path):
         return [json.loads(line) for line in fh]
 
 
-
-
 @dataclass(frozen=True)
 class FreshRound:
     """One round of :func:`fresh_round`: its batch names per corpus and how many records each draws."""
@@ -77,6 +75,12 @@ class FreshRound:
     reviews: tuple[str, ...]
     letters: tuple[str, ...]
     sizes: tuple[int, int, int]  # banking queries, reviews, letters
+
+    def __post_init__(self) -> None:
+        for corpus, names, size in zip(("banking", "reviews", "letters"), (self.banking, self.reviews, self.letters),
+                                       self.sizes):
+            if size and not names:
+                raise ValueError(f"{size} {corpus} records but no batch to put them in")
 
     @property
     def batches(self) -> tuple[str, ...]:
@@ -144,8 +148,9 @@ def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[d
 
     Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
-    :data:`FRESH_ROUNDS` gives each round's batch names (one for banking, one or more each for reviews
-    and letters; records are dealt to them in turn) and sizes; the letters are capped at those left unused.
+    :data:`FRESH_ROUNDS` gives each round's batch names (one for banking, one or more for reviews, none
+    or more for letters; records are dealt to them in turn) and sizes; the letters are capped at
+    those left unused.
     """
     rng = random.Random(SEED + round_number)
     used = used_sources(out, round_number)

@@ -1,6 +1,7 @@
 """``needswants train``: train a model folder from labelled statements."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -20,7 +21,7 @@ def shipped_corpus() -> Path:
 def train_command(
     train_path: Path = typer.Argument(..., metavar="TRAIN", help="Labelled statements (.jsonl in the data/ format, or .csv with text,label)."),
     output: Path = typer.Option(..., "-o", "--output", help="Model folder to write."),
-    dev: Optional[Path] = typer.Option(None, "--dev", help="Dev data: picks the regularisation and goes in the model card."),
+    dev: Optional[Path] = typer.Option(None, "--dev", help="Dev data: picks the regularisation (unless --C is given) and goes in the model card."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same data and seed give the same model."),
     C: Optional[float] = typer.Option(None, "--C", help="Regularisation strength to use instead of choosing it on --dev (larger fits the data more closely)."),
     refit: bool = typer.Option(False, "--refit", help="After choosing C on --dev, fit the saved model on TRAIN and dev together."),
@@ -30,8 +31,8 @@ def train_command(
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
     from ..training import train
 
-    if C is not None and not C > 0:
-        raise fail(f"--C {C}: the regularisation strength must be above 0 (try 4).")
+    if C is not None and not (math.isfinite(C) and C > 0):
+        raise fail(f"--C {C}: the regularisation strength must be a finite number above 0 (try 4).")
     if refit and dev is None:
         raise fail("--refit needs --dev: C is chosen on dev, then the model is fitted on TRAIN and dev together.")
     if output.exists() and not output.is_dir():
