@@ -48,7 +48,7 @@ def by_source() -> None:
     test = read_examples(ROOT / "data" / "test.jsonl")
     print("| source | statements | macro-F1 | accuracy |\n|---|---|---|---|")
     for name, corpora in SOURCES:
-        chosen = [e for e in test if (e.source or "written").split(":")[0] in corpora]
+        chosen = [e for e in test if e.source_kind in corpora]
         report = evaluate(nw, chosen)
         print(f"| {name} | {len(chosen):,} | {report.macro_f1:.3f} | {report.accuracy:.3f} |")
 

@@ -54,18 +54,17 @@ def main() -> None:
     list(nw.pipe(warm))
 
     # both label each chunk in turn, so a busy spell on this shared machine slows both alike
-    bare_seconds = nw_seconds = 0.0
-    sentences = statements = 0
+    count_units = {"bare": lambda chunk: sum(len(list(doc.sents)) for doc in bare.pipe(chunk)),
+                   "nw": lambda chunk: sum(len(r.statements) for r in nw.pipe(chunk))}
+    seconds, units = {"bare": 0.0, "nw": 0.0}, {"bare": 0, "nw": 0}  # units: sentences, statements
     for n, first in enumerate(range(0, len(chosen), CHUNK_TEXTS)):
         chunk = chosen[first:first + CHUNK_TEXTS]
         for side in (("bare", "nw") if n % 2 == 0 else ("nw", "bare")):  # neither always goes first
             start = time.perf_counter()
-            if side == "bare":
-                sentences += sum(len(list(doc.sents)) for doc in bare.pipe(chunk))
-                bare_seconds += time.perf_counter() - start
-            else:
-                statements += sum(len(r.statements) for r in nw.pipe(chunk))
-                nw_seconds += time.perf_counter() - start
+            units[side] += count_units[side](chunk)
+            seconds[side] += time.perf_counter() - start
+    bare_seconds, nw_seconds = seconds["bare"], seconds["nw"]
+    sentences, statements = units["bare"], units["nw"]
 
     # fresh processes: time to the first labelled statement, and peak memory over the run
     first = child(

@@ -22,6 +22,10 @@ def _metrics_table(report: dict[str, Any]) -> str:
     return "\n".join(rows) + "".join(f"\n\n{note}" for note in notes)
 
 
+#: ``meta["C_chosen_by"]`` of a model trained with a C given by the user
+C_GIVEN = "given"
+
+
 def render_card(meta: dict[str, Any]) -> str:
     data = meta.get("data", {})
     parts = [
@@ -43,8 +47,8 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
     ]
     if meta.get("refit_on_dev"):
-        how = ("C was chosen on dev with a model fitted on train" if meta.get("C_chosen_by", "").startswith("chosen")
-               else "C was given")
+        given = meta.get("C_chosen_by") == C_GIVEN
+        how = "C was given" if given else "C was chosen on dev with a model fitted on train"
         parts += [f"{how}; the model was then fitted on train and dev together. The dev scores "
                   "below are those of the model fitted on train alone, the test scores those of this model.", ""]
     for split in ("dev", "test"):

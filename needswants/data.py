@@ -38,6 +38,12 @@ class Example:
     id: Optional[str] = None
     source: Optional[str] = None
 
+    @property
+    def source_kind(self) -> str:
+        """The corpus the statement comes from: ``source`` up to the first ":" ("banking77",
+        "written"), or "unnamed" when it has none."""
+        return (self.source or "unnamed").split(":", 1)[0]
+
 
 def fold(text: str) -> str:
     """Case and punctuation folded text, for near-duplicate checks."""

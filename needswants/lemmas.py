@@ -26,8 +26,7 @@ class LemmaTable:
         return self.by_hash.get(hash_string(word))
 
     def _lemma_or_itself(self, word: str) -> str:
-        lemma = self._by_word[word]
-        return word if lemma is None else lemma
+        return self.by_hash.get(hash_string(word), word)
 
     def get(self, word: str, default: str | None = None) -> str | None:
         lemma = self._by_word[word]

@@ -207,27 +207,18 @@ def _standing_alone(cuts: list[int], start: int, end: int) -> list[int]:
     return kept
 
 
-def _clause_starts(doc: Doc, table: TokenTable, start: int, end: int, parsed: bool,
-                   candidates: list[int] | None = None) -> list[int]:
-    """Token indices inside [start, end) where a new clause begins; ``candidates`` as for
-    :func:`_rule_clause_starts` (found here when not given)."""
-    if parsed:
-        cuts = _parsed_clause_starts(doc, table, start, end)
-    else:
-        cuts = _rule_clause_starts(table, start, end, clause_candidates(table) if candidates is None else candidates)
-    return _standing_alone(cuts, start, end)
-
-
 CLAUSE_OPENERS = CONJUNCTIONS | {";"}
 
 
 def statement_ranges(doc: Doc, table: TokenTable) -> list[tuple[int, int]]:
     """The statements of ``doc`` in text order, as token ranges without surrounding spaces."""
     parsed = doc.has_annotation("DEP")
-    candidates = None if parsed else clause_candidates(table)
+    candidates = [] if parsed else clause_candidates(table)  # only the rules use them
     ranges = []
     for start, end in _pieces(doc, table):
-        bounds = [start, *_clause_starts(doc, table, start, end, parsed, candidates), end]
+        cuts = (_parsed_clause_starts(doc, table, start, end) if parsed
+                else _rule_clause_starts(table, start, end, candidates))
+        bounds = [start, *_standing_alone(cuts, start, end), end]
         for left, right in zip(bounds, bounds[1:]):
             # a clause that starts at a conjunction leaves the conjunction out
             if left != start and table.lower[left] in CLAUSE_OPENERS:

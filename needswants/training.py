@@ -5,12 +5,14 @@ import hashlib
 import json
 import math
 import platform
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from .card import C_GIVEN
 from .component import NeedswantsComponent, english_lemma_table
 from .data import Example, label_counts, read_examples
 from .evaluation import evaluate
@@ -82,12 +84,6 @@ def _fit(examples: Sequence[Example], C: float, seed: int, analysed: _Analysed, 
 MIN_SOURCE_STATEMENTS = 50  # smaller sources are scored together as one, so a handful of rows cannot swing C
 
 
-def _source_kind(example: Example) -> str:
-    """The corpus an example comes from: its ``source`` up to the first ":" ("banking77", "written"),
-    or "unnamed" when it has none."""
-    return (example.source or "unnamed").split(":", 1)[0]
-
-
 def selection_score(labeler: Labeler, examples: Sequence[Example]) -> float:
     """The dev score that chooses C. With statements from two or more sources (each of at least
     :data:`MIN_SOURCE_STATEMENTS`; smaller ones are pooled as one), the mean of each source's
@@ -98,7 +94,7 @@ def selection_score(labeler: Labeler, examples: Sequence[Example]) -> float:
     predicted = labeler.classify([e.text for e in examples])
     by_kind: dict[str, list[int]] = {}
     for i, example in enumerate(examples):
-        by_kind.setdefault(_source_kind(example), []).append(i)
+        by_kind.setdefault(example.source_kind, []).append(i)
     groups = [rows for rows in by_kind.values() if len(rows) >= MIN_SOURCE_STATEMENTS]
     pooled = [i for rows in by_kind.values() if len(rows) < MIN_SOURCE_STATEMENTS for i in rows]
     if pooled:
@@ -113,11 +109,7 @@ def selection_score(labeler: Labeler, examples: Sequence[Example]) -> float:
 
 def _sources_named(examples: Sequence[Example]) -> str:
     """The sources of the training data, largest first, with their shares ("app_reviews_is22 65%, ...")."""
-    counts: dict[str, int] = {}
-    for example in examples:
-        kind = _source_kind(example)
-        counts[kind] = counts.get(kind, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    ranked = Counter(example.source_kind for example in examples).most_common()
     named = [f"{kind} {n / len(examples):.0%}" for kind, n in ranked[:5]]
     if len(ranked) > 5:
         named.append(f"{len(ranked) - 5} other sources {sum(n for _, n in ranked[5:]) / len(examples):.0%}")
@@ -127,7 +119,7 @@ def _sources_named(examples: Sequence[Example]) -> str:
 def _how_c_was_chosen(C: Optional[float], dev: Optional[Sequence[Example]]) -> str:
     """How the card says C was set."""
     if C is not None:
-        return "given"
+        return C_GIVEN
     if not dev:
         return "the default; no dev data"
     return "chosen by selection_score on dev: macro-F1, averaged over sources when dev has several"

@@ -122,6 +122,16 @@ def used_sources(out: Path, before_round: int) -> set[str]:
     return used
 
 
+def unused_records(corpora: Path, used: set[str]) -> tuple[list[dict], list[dict], list[dict]]:
+    """The banking queries, reviews (of 3-60 words) and complaint letters that no batch in ``used``
+    drew, in corpus order."""
+    banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
+    reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
+               if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
+    letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
+    return banking, reviews, letters
+
+
 def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     """More real text: 400 banking queries, 200 reviews, 220 complaint letters, none used before."""
     rng = random.Random(SEED + 2)
@@ -129,14 +139,11 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
-    banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
+    banking, reviews, letters = unused_records(corpora, used)
     for row in rng.sample(banking, 400):
         add_sentences(batches["banking_c"], nlp, "banking77", row)
-    reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
-               if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
     for row in rng.sample(reviews, 200):
         add_sentences(batches["reviews_c"], nlp, "app_reviews_is22", row)
-    letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
     for i, row in enumerate(rng.sample(letters, 220)):
         batch = "complaints_c" if i % 2 == 0 else "complaints_d"
         add_sentences(batches[batch], nlp, "cfpb_complaints", row, letter_sentences(nlp, rng, row, 2, 3))
@@ -144,7 +151,7 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
 
 
 def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[dict]]:
-    """Real text closer to whole tickets: ``sizes`` banking queries, reviews and letters, none used before.
+    """Real text closer to whole tickets: banking queries, reviews and letters that no earlier round used.
 
     Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
     (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
@@ -157,16 +164,13 @@ def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[d
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     batches: dict[str, list[dict]] = defaultdict(list)
-    banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
+    banking, reviews, letters = unused_records(corpora, used)
     spec = FRESH_ROUNDS[round_number]
     n_banking, n_reviews, n_letters = spec.sizes
     for row in rng.sample(banking, n_banking):
         add_sentences(batches[spec.banking[0]], nlp, "banking77", row)
-    reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
-               if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
     for i, row in enumerate(rng.sample(reviews, n_reviews)):
         add_sentences(batches[spec.reviews[i % len(spec.reviews)]], nlp, "app_reviews_is22", row)
-    letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
     for i, row in enumerate(rng.sample(letters, min(n_letters, len(letters)))):
         add_sentences(batches[spec.letters[i % len(spec.letters)]], nlp, "cfpb_complaints", row,
                       letter_sentences(nlp, rng, row, 1, 3))
