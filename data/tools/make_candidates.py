@@ -75,8 +75,13 @@ class FreshRound:
     reviews: tuple[str, ...]
     letters: tuple[str, ...]
     sizes: tuple[int, int, int]  # banking queries, reviews, letters
+    # more sentences of letters that earlier rounds already drew from: batch names, sentences per letter
+    more_letters: tuple[str, ...] = ()
+    more_per_letter: int = 0
 
     def __post_init__(self) -> None:
+        if self.more_per_letter and not self.more_letters:
+            raise ValueError(f"{self.more_per_letter} more sentences per letter but no batch to put them in")
         for corpus, names, size in zip(("banking", "reviews", "letters"), (self.banking, self.reviews, self.letters),
                                        self.sizes):
             if size and not names:
@@ -84,7 +89,7 @@ class FreshRound:
 
     @property
     def batches(self) -> tuple[str, ...]:
-        return self.banking + self.reviews + self.letters
+        return self.banking + self.reviews + self.letters + tuple(n for n in self.more_letters if n not in self.letters)
 
 
 #: rounds 3 onwards (the batch letters do not tell rounds apart: complaints_d is round 2)
@@ -100,6 +105,11 @@ FRESH_ROUNDS: dict[int, FreshRound] = {
     10: FreshRound(("banking_k",), ("reviews_z", "reviews_za", "reviews_zb", "reviews_zc"), (), (300, 1200, 0)),
     11: FreshRound(("banking_l",), ("reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg"),
                    ("complaints_m", "complaints_n"), (300, 1200, 300)),
+    # the last reviews, and two more sentences of every letter read before (the 35 letters still unused
+    # have no sentence of 3-60 words, so they give no candidate)
+    12: FreshRound(("banking_m",), ("reviews_zh", "reviews_zi"), ("complaints_o",), (500, 764, 35),
+                   more_letters=("complaints_o", "complaints_p", "complaints_q", "complaints_r", "complaints_s",
+                                 "complaints_t"), more_per_letter=2),
 }
 
 #: the batches each round wrote
@@ -120,6 +130,26 @@ def used_sources(out: Path, before_round: int) -> set[str]:
                 path = out / f"{name}.candidates.jsonl"
                 used |= {json.loads(line)["source"] for line in path.open(encoding="utf-8")}
     return used
+
+
+def used_spans(out: Path, before_round: int, corpus: str) -> dict[str, list[tuple[int, int]]]:
+    """The (start, end) of every sentence of ``corpus`` that a batch of the rounds before ``before_round`` drew, by record."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for round_number, names in ROUND_BATCHES.items():
+        if round_number < before_round:
+            for name in names:
+                for line in (out / f"{name}.candidates.jsonl").open(encoding="utf-8"):
+                    row = json.loads(line)
+                    if row["source"].startswith(f"{corpus}:"):
+                        spans[row["source"]].append((row["start"], row["end"]))
+    return spans
+
+
+def more_letter_sentences(nlp, rng: random.Random, row: dict, drawn: list[tuple[int, int]], n: int) -> list:
+    """Up to ``n`` sentences (3-60 words, chosen at random, no hints) of a letter that overlap none of ``drawn``."""
+    sents = [s for s in sentences(nlp, row["text"]) if 3 <= len(s[2].split()) <= 60
+             and not any(start < s[1] and s[0] < end for start, end in drawn)]
+    return sorted(rng.sample(sents, min(n, len(sents))))
 
 
 def unused_records(corpora: Path, used: set[str]) -> tuple[list[dict], list[dict], list[dict]]:
@@ -174,6 +204,13 @@ def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[d
     for i, row in enumerate(rng.sample(letters, min(n_letters, len(letters)))):
         add_sentences(batches[spec.letters[i % len(spec.letters)]], nlp, "cfpb_complaints", row,
                       letter_sentences(nlp, rng, row, 1, 3))
+    if spec.more_per_letter:
+        drawn = used_spans(out, round_number, "cfpb_complaints")
+        read_letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl")
+                        if f"cfpb_complaints:{r['id']}" in drawn]
+        for i, row in enumerate(read_letters):
+            chosen = more_letter_sentences(nlp, rng, row, drawn[f"cfpb_complaints:{row['id']}"], spec.more_per_letter)
+            add_sentences(batches[spec.more_letters[i % len(spec.more_letters)]], nlp, "cfpb_complaints", row, chosen)
     return batches
 
 
