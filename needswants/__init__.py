@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from .errors import DataError, ModelLoadError, NeedswantsError, UntrustedModelError
+from .errors import DataError, ModelLoadError, NeedswantsError, SettingsError, UntrustedModelError
 from .evaluation import Report, evaluate
 from .labeler import Labeler, load
 from .schema import LABELS, LEVELS, RESULT_SCHEMA, Result, Statement
@@ -22,5 +22,5 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
 
 __all__ = [
     "LABELS", "LEVELS", "RESULT_SCHEMA", "DataError", "Labeler", "ModelLoadError", "NeedswantsError",
-    "Report", "Result", "Statement", "UntrustedModelError", "__version__", "evaluate", "load", "train",
+    "Report", "Result", "SettingsError", "Statement", "UntrustedModelError", "__version__", "evaluate", "load", "train",
 ]

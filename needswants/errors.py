@@ -30,6 +30,11 @@ class DataError(NeedswantsError, ValueError):
         super().__init__(message)
 
 
+class SettingsError(NeedswantsError, ValueError):
+    """A training setting is out of range or needs another one (a C that is not above 0, a refit
+    without dev data); the message names the Python argument and the CLI option."""
+
+
 class InputError(NeedswantsError, ValueError):
     """A ticket export cannot be read (missing file, unknown column, unknown format)."""
 

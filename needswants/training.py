@@ -15,6 +15,7 @@ from typing import Any, Optional, Union
 from .card import C_GIVEN
 from .component import NeedswantsComponent, english_lemma_table
 from .data import Example, label_counts, read_examples
+from .errors import SettingsError
 from .evaluation import evaluate
 from .labeler import Labeler, statement_for_spacy, utc_now
 from .lemmas import LemmaTable
@@ -134,12 +135,13 @@ def train(data: DataSource, dev: Optional[DataSource] = None, *, seed: int = 0,
     dev scores go into the model card. With ``refit``, the returned model is then fitted
     again on ``data`` and ``dev`` together with the chosen C (the card's dev scores stay those of
     the model fitted without dev). ``extra`` adds more training data (``--extend``).
-    Raises DataError listing every bad row.
+    Raises DataError listing every bad row, SettingsError for a C not above 0 or a refit without dev.
     """
     if C is not None and not (math.isfinite(C) and C > 0):
-        raise ValueError(f"C={C}: the regularisation strength must be a finite number above 0 (try 4)")
+        raise SettingsError(f"C={C} (--C): the regularisation strength must be a finite number above 0 (try 4)")
     if refit and dev is None:
-        raise ValueError("refit=True needs dev data: it refits on train + dev after choosing C on dev")
+        raise SettingsError("refit=True (--refit) needs dev data (--dev): C is chosen on dev, then the model is "
+                            "fitted on train and dev together")
     examples = read_examples(data)
     if extra is not None:
         examples = read_examples(extra) + examples

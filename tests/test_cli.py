@@ -226,7 +226,7 @@ def test_train_evaluate_and_data_check_commands(tmp_path, small_train):
     assert "fitted on train and dev together" in (model / "card.md").read_text()
     assert json.loads((model / "meta.json").read_text())["needswants"]["C"] in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
     result = run("train", str(train), "--refit", "-o", str(tmp_path / "no-dev"))
-    assert result.exit_code != 0 and "--refit needs --dev" in result.output
+    assert result.exit_code != 0 and "needs dev data (--dev)" in result.output
     chosen = tmp_path / "chosen-c"
     result = run("train", str(train), "--dev", str(dev), "--C", "0.5", "-o", str(chosen))
     assert result.exit_code == 0, result.output

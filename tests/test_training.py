@@ -61,7 +61,7 @@ def test_train_keeps_the_c_that_the_selection_score_prefers(small_train, monkeyp
     labeler = needswants.train(small_train[:300], dev=small_train[300:450], seed=0)
     assert labeler.meta["C"] == 16.0
     assert labeler.meta["C_chosen_by"].startswith("chosen by selection_score on dev")
-    with pytest.raises(ValueError, match="finite number above 0"):
+    with pytest.raises(needswants.SettingsError, match="finite number above 0"):
         needswants.train(small_train[:50], C=0.0)
 
 
@@ -72,7 +72,7 @@ def test_refit_fits_train_and_dev_together_with_the_chosen_c(small_train):
     assert meta["refit_on_dev"] is True and meta["data"]["n"] == 450 and meta["dev"]["n"] == 150
     direct = needswants.train(train_part + dev_part, seed=1, C=meta["C"])
     np.testing.assert_array_equal(refitted.predict_proba(PROBE), direct.predict_proba(PROBE))
-    with pytest.raises(ValueError, match="needs dev data"):
+    with pytest.raises(needswants.SettingsError, match="needs dev data"):
         needswants.train(train_part, seed=1, refit=True)
 
 

@@ -1,7 +1,6 @@
 """``needswants train``: train a model folder from labelled statements."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Optional
 
@@ -31,10 +30,6 @@ def train_command(
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
     from ..training import train
 
-    if C is not None and not (math.isfinite(C) and C > 0):
-        raise fail(f"--C {C}: the regularisation strength must be a finite number above 0 (try 4).")
-    if refit and dev is None:
-        raise fail("--refit needs --dev: C is chosen on dev, then the model is fitted on TRAIN and dev together.")
     if output.exists() and not output.is_dir():
         raise fail(f"{output} is a file; give a folder for the model.")
     if output.exists() and any(output.iterdir()) and not force:
