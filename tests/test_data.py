@@ -160,6 +160,32 @@ def test_a_new_round_keeps_every_earlier_split_and_deals_only_its_own_messages()
     assert assign_splits(rerun, deals_after) == deals_after
 
 
+def test_a_later_batch_loses_a_repeated_text_even_when_its_message_was_dealt_before():
+    without_repeats = _build_splits()["without_cross_split_repeats"]
+
+    def row(batch, text, split, deal):
+        return {"batch": batch, "key": f"{batch}:1", "id": f"{batch}-0001.1", "text": text, "label": "need",
+                "explicit": False, "negated": False, "level": None, "target": None, "source": "letters:7",
+                "split": split, "deal": deal}
+
+    # an old test statement, then a newer batch reads the same words in another letter dealt to train in the
+    # same (first) deal: the newer batch's copy goes, the old test statement stays
+    rows = [row("complaints_b", "I demand to see the contract.", "test", 0),
+            row("complaints_s", "I demand to see the contract!", "train", 0)]
+    kept, dropped = without_repeats(rows, {"complaints_b": 0, "complaints_s": 5})
+    assert dropped == 1 and [r["id"] for r in kept["test"]] == ["complaints_b-0001.1"] and not kept["train"]
+    # within one batch order the earlier split keeps it (train before test), as before batches were recorded
+    kept, dropped = without_repeats(rows, {"complaints_b": 0, "complaints_s": 0})
+    assert dropped == 1 and [r["id"] for r in kept["train"]] == ["complaints_s-0001.1"]
+
+
+def test_every_batch_read_has_the_run_it_was_first_dealt_in():
+    saved = json.loads((DATA / "annotation" / "splits.json").read_text(encoding="utf-8"))
+    batches = {path.name.split(".")[0] for path in (DATA / "annotation").glob("*.reading1.jsonl")}
+    assert set(saved["batches"]) == batches
+    assert set(saved["batches"].values()) <= set(range(len(saved["deals"])))
+
+
 def test_adjudication_files_are_applied_in_number_order():
     order = _build_splits()["adjudication_order"]
     names = ["adjudicated_10.jsonl", "adjudicated_2.jsonl", "adjudicated.jsonl", "adjudicated_9.jsonl"]

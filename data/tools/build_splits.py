@@ -10,8 +10,11 @@ dropped (the later round's copy, else the later split's), so no text is shared a
 
 A message keeps the split it was first given: data/annotation/splits.json records, deal by
 deal, every message's split, and only messages that are not in it yet (a new round of reading)
-are dealt out, among themselves, as a new deal. So a new round never moves a statement from
-test into train, and never pushes out an older statement as a duplicate.
+are dealt out, among themselves, as a new deal. splits.json also records the run in which each
+batch was first read in ("batches"), so a newer batch's statement that repeats an older one is the
+one dropped even when its message was dealt before (round 12 read more sentences of old letters).
+So a new round never moves a statement from test into train, and never pushes out an older
+statement as a duplicate.
 """
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ from needswants.data import fold  # noqa: E402
 ANNOTATION = ROOT / "data" / "annotation"
 SPLITS = ANNOTATION / "splits.json"
 ABOUT_SPLITS = ("Each deal lists the messages (groups) given a split in one run of build_splits.py, oldest first. "
-                "A message keeps its split; a cross-split duplicate text is dropped from the later deal.")
+                "A message keeps its split; a cross-split duplicate text is dropped from the later deal. "
+                "'batches' gives the run (deal number) in which each batch was first read into the splits; "
+                "a statement of a later batch that repeats an earlier one is the one dropped.")
 SEED = 7
 PATTERN = ["train"] * 14 + ["dev"] * 3 + ["test"] * 3
 
@@ -53,6 +58,7 @@ def statements() -> list[dict]:
             source = "written" if written else cands[unit]["source"]
             out.append({
                 "key": f"{batch}:{n}",
+                "batch": batch,
                 "id": f"{unit}.{part[unit]}",
                 "group": unit if written else source,
                 "corpus": batch if written else source.split(":")[0],
@@ -132,23 +138,41 @@ def record(row: dict) -> dict:
             "target": target if row["label"] != "none" else None, "source": row["source"], "split": row["split"]}
 
 
+SPLIT_ORDER = {"train": 0, "dev": 1, "test": 2}
+
+
+def without_cross_split_repeats(rows: list[dict], orders: dict[str, int]) -> tuple[dict[str, list[dict]], int]:
+    """The records of each split, and how many statements were dropped: a statement whose folded
+    text is already in another split goes. Earlier batches (``orders``: batch -> the deal it was
+    first read in) come first, then earlier deals, then train, dev, test; so a new statement that
+    repeats an old one is the one dropped, even when its message was dealt long before."""
+    first_split: dict[str, str] = {}
+    kept: dict[str, list[dict]] = defaultdict(list)
+    dropped = 0
+    for row in sorted(rows, key=lambda r: (orders[r["batch"]], r["deal"], SPLIT_ORDER[r["split"]])):
+        if first_split.setdefault(fold(row["text"]), row["split"]) != row["split"]:
+            dropped += 1
+            continue
+        kept[row["split"]].append(record(row))
+    return kept, dropped
+
+
 def main() -> None:
     rows = statements()
     apply_adjudication(rows)
     saved = json.loads(SPLITS.read_text(encoding="utf-8")) if SPLITS.is_file() else {}
-    deals = assign_splits(rows, saved.get("deals", []))
-    SPLITS.write_text(json.dumps({"about": ABOUT_SPLITS, "deals": deals}, indent=0) + "\n", encoding="utf-8")
-    order = {"train": 0, "dev": 1, "test": 2}
-    first_split: dict[str, str] = {}
-    kept, dropped = defaultdict(list), 0
-    # earlier deals first, so a new statement that repeats an old one is the one dropped
-    for row in sorted(rows, key=lambda r: (r["deal"], order[r["split"]])):
-        key = fold(row["text"])
-        if first_split.setdefault(key, row["split"]) != row["split"]:
-            dropped += 1
-            continue
-        kept[row["split"]].append(record(row))
-    for split in order:
+    earlier = saved.get("deals", [])
+    deals = assign_splits(rows, earlier)
+    # when each batch was first dealt: a batch read since the last run is this run's, even when its
+    # statements belong to messages dealt before (round 12 read more sentences of old letters)
+    orders = dict(saved.get("batches", {}))
+    for row in rows:
+        orders.setdefault(row["batch"], len(earlier))
+    orders = dict(sorted(orders.items(), key=lambda item: (item[1], item[0])))
+    SPLITS.write_text(json.dumps({"about": ABOUT_SPLITS, "batches": orders, "deals": deals}, indent=0) + "\n",
+                      encoding="utf-8")
+    kept, dropped = without_cross_split_repeats(rows, orders)
+    for split in SPLIT_ORDER:
         with (ROOT / "data" / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
             for rec in kept[split]:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
