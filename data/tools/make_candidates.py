@@ -78,10 +78,15 @@ class FreshRound:
     # more sentences of letters that earlier rounds already drew from: batch names, sentences per letter
     more_letters: tuple[str, ...] = ()
     more_per_letter: int = 0
+    # reviews of more than 60 words (every sentence): batch names, how many reviews
+    long_reviews: tuple[str, ...] = ()
+    n_long_reviews: int = 0
 
     def __post_init__(self) -> None:
         if self.more_per_letter and not self.more_letters:
             raise ValueError(f"{self.more_per_letter} more sentences per letter but no batch to put them in")
+        if self.n_long_reviews and not self.long_reviews:
+            raise ValueError(f"{self.n_long_reviews} long reviews but no batch to put them in")
         for corpus, names, size in zip(("banking", "reviews", "letters"), (self.banking, self.reviews, self.letters),
                                        self.sizes):
             if size and not names:
@@ -89,7 +94,8 @@ class FreshRound:
 
     @property
     def batches(self) -> tuple[str, ...]:
-        return self.banking + self.reviews + self.letters + tuple(n for n in self.more_letters if n not in self.letters)
+        more = tuple(n for n in self.more_letters if n not in self.letters)
+        return self.banking + self.reviews + self.letters + more + self.long_reviews
 
 
 #: rounds 3 onwards (the batch letters do not tell rounds apart: complaints_d is round 2)
@@ -110,6 +116,10 @@ FRESH_ROUNDS: dict[int, FreshRound] = {
     12: FreshRound(("banking_m",), ("reviews_zh", "reviews_zi"), ("complaints_o",), (500, 764, 35),
                    more_letters=("complaints_o", "complaints_p", "complaints_q", "complaints_r", "complaints_s",
                                  "complaints_t"), more_per_letter=2),
+    # every review of more than 60 words, all its sentences (nearer a whole support message)
+    13: FreshRound(("banking_n",), (), (), (500, 0, 0),
+                   long_reviews=("reviews_zj", "reviews_zk", "reviews_zl", "reviews_zm", "reviews_zn", "reviews_zo"),
+                   n_long_reviews=640),
 }
 
 #: the batches each round wrote
@@ -204,6 +214,11 @@ def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[d
     for i, row in enumerate(rng.sample(letters, min(n_letters, len(letters)))):
         add_sentences(batches[spec.letters[i % len(spec.letters)]], nlp, "cfpb_complaints", row,
                       letter_sentences(nlp, rng, row, 1, 3))
+    if spec.n_long_reviews:
+        long_reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
+                        if f"app_reviews_is22:{r['id']}" not in used and len(r["text"].split()) > 60]
+        for i, row in enumerate(rng.sample(long_reviews, min(spec.n_long_reviews, len(long_reviews)))):
+            add_sentences(batches[spec.long_reviews[i % len(spec.long_reviews)]], nlp, "app_reviews_is22", row)
     if spec.more_per_letter:
         drawn = used_spans(out, round_number, "cfpb_complaints")
         read_letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl")
