@@ -25,7 +25,7 @@ from .segment import TokenTable
 from .targets import TargetInput, TargetTagger
 
 DataSource = Union[str, Path, Iterable[Mapping[str, Any]]]
-C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
 def data_hash(examples: Sequence[Example]) -> str:

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from needswants.cli import app
+from needswants.training import C_GRID
 
 runner = CliRunner()
 TICKETS = [
@@ -224,15 +225,15 @@ def test_train_evaluate_and_data_check_commands(tmp_path, small_train):
     assert result.exit_code == 0, result.output
     assert "trained on 330 statements" in result.output
     assert "fitted on train and dev together" in (model / "card.md").read_text()
-    assert json.loads((model / "meta.json").read_text())["needswants"]["C"] in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+    assert json.loads((model / "meta.json").read_text())["needswants"]["C"] in C_GRID
     result = run("train", str(train), "--refit", "-o", str(tmp_path / "no-dev"))
     assert result.exit_code != 0 and "needs dev data (--dev)" in result.output
     chosen = tmp_path / "chosen-c"
-    result = run("train", str(train), "--dev", str(dev), "--C", "0.5", "-o", str(chosen))
+    result = run("train", str(train), "--dev", str(dev), "--C", "0.3", "-o", str(chosen))
     assert result.exit_code == 0, result.output
     meta = json.loads((chosen / "meta.json").read_text())["needswants"]
-    assert meta["C"] == 0.5 and meta["dev"]["n"] == 80  # the given C, still scored on dev
-    assert meta["C_chosen_by"] == "given" and "C=0.5 (given)." in (chosen / "card.md").read_text()
+    assert meta["C"] == 0.3 and meta["dev"]["n"] == 80  # the given C, still scored on dev
+    assert meta["C_chosen_by"] == "given" and "C=0.3 (given)." in (chosen / "card.md").read_text()
     result = run("train", str(train), "--C", "0", "-o", str(tmp_path / "zero-c"))
     assert result.exit_code != 0 and "must be a finite number above 0" in result.output
     html = tmp_path / "report.html"
