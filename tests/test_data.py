@@ -179,11 +179,28 @@ def test_a_later_batch_loses_a_repeated_text_even_when_its_message_was_dealt_bef
     assert dropped == 1 and [r["id"] for r in kept["train"]] == ["complaints_s-0001.1"]
 
 
+def test_a_batch_read_since_the_last_run_gets_this_run_even_when_its_messages_are_old():
+    batch_orders = _build_splits()["batch_orders"]
+    rows = [{"batch": "complaints_a", "deal": 0}, {"batch": "reviews_z", "deal": 1},
+            {"batch": "complaints_o", "deal": 0}, {"batch": "banking_m", "deal": 2}]
+    orders = batch_orders(rows, {"complaints_a": 0, "reviews_z": 1}, 2)
+    assert orders == {"complaints_a": 0, "reviews_z": 1, "banking_m": 2, "complaints_o": 2}
+
+
 def test_every_batch_read_has_the_run_it_was_first_dealt_in():
     saved = json.loads((DATA / "annotation" / "splits.json").read_text(encoding="utf-8"))
     batches = {path.name.split(".")[0] for path in (DATA / "annotation").glob("*.reading1.jsonl")}
     assert set(saved["batches"]) == batches
     assert set(saved["batches"].values()) <= set(range(len(saved["deals"])))
+    # a batch is never older than the newest message it holds
+    deal_of = {group: n for n, deal in enumerate(saved["deals"]) for group in deal}
+    newest: dict[str, int] = {}
+    for split in ("train", "dev", "test"):
+        for r in rows(split):
+            group = r["id"].rsplit(".", 1)[0] if r["source"] == "written" else r["source"]
+            batch = r["id"].split("-")[0]
+            newest[batch] = max(newest.get(batch, 0), deal_of[group])
+    assert all(saved["batches"][batch] >= deal for batch, deal in newest.items())
 
 
 def test_adjudication_files_are_applied_in_number_order():

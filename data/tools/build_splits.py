@@ -141,6 +141,16 @@ def record(row: dict) -> dict:
 SPLIT_ORDER = {"train": 0, "dev": 1, "test": 2}
 
 
+def batch_orders(rows: list[dict], saved: dict[str, int], this_run: int) -> dict[str, int]:
+    """When each batch was first read into the splits: ``saved`` (splits.json's "batches") for the
+    batches recorded there, ``this_run`` (the number of this run's deal) for a batch read since, even
+    when its statements belong to messages dealt before (round 12 read more sentences of old letters)."""
+    orders = dict(saved)
+    for row in rows:
+        orders.setdefault(row["batch"], this_run)
+    return dict(sorted(orders.items(), key=lambda item: (item[1], item[0])))
+
+
 def without_cross_split_repeats(rows: list[dict], orders: dict[str, int]) -> tuple[dict[str, list[dict]], int]:
     """The records of each split, and how many statements were dropped: a statement whose folded
     text is already in another split goes. Earlier batches (``orders``: batch -> the deal it was
@@ -162,13 +172,13 @@ def main() -> None:
     apply_adjudication(rows)
     saved = json.loads(SPLITS.read_text(encoding="utf-8")) if SPLITS.is_file() else {}
     earlier = saved.get("deals", [])
+    if earlier and "batches" not in saved:
+        sys.exit(f"{SPLITS} has deals but no 'batches' map, so the batches read before cannot be told from new "
+                 "ones; restore it from git (git checkout data/annotation/splits.json)")
     deals = assign_splits(rows, earlier)
-    # when each batch was first dealt: a batch read since the last run is this run's, even when its
-    # statements belong to messages dealt before (round 12 read more sentences of old letters)
-    orders = dict(saved.get("batches", {}))
-    for row in rows:
-        orders.setdefault(row["batch"], len(earlier))
-    orders = dict(sorted(orders.items(), key=lambda item: (item[1], item[0])))
+    orders = batch_orders(rows, saved.get("batches", {}), len(earlier))
+    if len(deals) == len(earlier) and max(orders.values(), default=-1) == len(earlier):
+        deals.append({})  # new batches, but only of messages dealt before: still a run of its own
     SPLITS.write_text(json.dumps({"about": ABOUT_SPLITS, "batches": orders, "deals": deals}, indent=0) + "\n",
                       encoding="utf-8")
     kept, dropped = without_cross_split_repeats(rows, orders)

@@ -5,12 +5,14 @@ reading each statement against data/GUIDELINES.md (see data/README.md).
 
 Run from the repository root:
     python data/tools/make_candidates.py ../shared/corpora data/annotation             # round 1
-    python data/tools/make_candidates.py ../shared/corpora data/annotation --round N   # round N, 2 to 11
+    python data/tools/make_candidates.py ../shared/corpora data/annotation --round N   # round N, 2 to 13
 
 Round 1 draws 9 banking queries per intent, 40 reviews per app and 200 letters; round 2 draws
 records never used in round 1 into *_c/*_d; rounds 3 to 11 draw records no earlier round used
 into the batches that FRESH_ROUNDS names, with the sizes it gives (data/README.md has the table).
-Rounds 7 to 10 took no letters; round 11 took every letter still unused.
+Rounds 7 to 10 took no letters; round 11 took every letter still unused. Round 12 also took up to
+two more random sentences of every letter read before (more_letters), and round 13 every review of
+more than 60 words still unused, all its sentences (long_reviews).
 Each round excludes only what earlier rounds drew (ROUND_BATCHES), so any round can be cut again
 and gives the same files; existing batches are only rewritten with --force.
 """
@@ -111,7 +113,7 @@ FRESH_ROUNDS: dict[int, FreshRound] = {
     10: FreshRound(("banking_k",), ("reviews_z", "reviews_za", "reviews_zb", "reviews_zc"), (), (300, 1200, 0)),
     11: FreshRound(("banking_l",), ("reviews_zd", "reviews_ze", "reviews_zf", "reviews_zg"),
                    ("complaints_m", "complaints_n"), (300, 1200, 300)),
-    # the last reviews, and two more sentences of every letter read before (the 35 letters still unused
+    # the last reviews, and up to two more sentences of every letter read before (the 35 letters still unused
     # have no sentence of 3-60 words, so they give no candidate)
     12: FreshRound(("banking_m",), ("reviews_zh", "reviews_zi"), ("complaints_o",), (500, 764, 35),
                    more_letters=("complaints_o", "complaints_p", "complaints_q", "complaints_r", "complaints_s",
@@ -143,7 +145,8 @@ def used_sources(out: Path, before_round: int) -> set[str]:
 
 
 def used_spans(out: Path, before_round: int, corpus: str) -> dict[str, list[tuple[int, int]]]:
-    """The (start, end) of every sentence of ``corpus`` that a batch of the rounds before ``before_round`` drew, by record."""
+    """The (start, end) of every sentence of ``corpus`` that a batch of the rounds before ``before_round``
+    drew, by record."""
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for round_number, names in ROUND_BATCHES.items():
         if round_number < before_round:
@@ -191,10 +194,12 @@ def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
 
 
 def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[dict]]:
-    """Real text closer to whole tickets: banking queries, reviews and letters that no earlier round used.
+    """Real text closer to whole tickets: banking queries, reviews and letters that no earlier round used,
+    and, where the round asks, more sentences of letters read before and long reviews.
 
-    Complaint letters give 3 sentences each, only 1 of them chosen for expectation hints
-    (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix.
+    New complaint letters give up to 3 sentences each, only 1 of them chosen for expectation hints
+    (round 1 took 3 of 4, round 2 2 of 3), so the batch is nearer a letter's own mix; the further
+    sentences of letters read before are chosen at random, with no hints.
     :data:`FRESH_ROUNDS` gives each round's batch names (one for banking, one or more for reviews, none
     or more for letters; records are dealt to them in turn) and sizes; the letters are capped at
     those left unused.
