@@ -109,6 +109,11 @@ def test_fold_ignores_case_and_punctuation():
     assert fold("I NEED help!!") == fold("i need, help") == "i need help"
 
 
+def _message(record: dict) -> str:
+    """The message (group) a statement was dealt with: its written message's id, else its source record."""
+    return record["id"].rsplit(".", 1)[0] if record["source"] == "written" else record["source"]
+
+
 def test_every_message_has_the_split_recorded_for_it_in_one_deal():
     deals = json.loads((DATA / "annotation" / "splits.json").read_text(encoding="utf-8"))["deals"]
     recorded = {}
@@ -118,8 +123,7 @@ def test_every_message_has_the_split_recorded_for_it_in_one_deal():
             recorded[group] = split
     for split in ("train", "dev", "test"):
         for r in rows(split):
-            group = r["id"].rsplit(".", 1)[0] if r["source"] == "written" else r["source"]
-            assert recorded[group] == split, r["id"]
+            assert recorded[_message(r)] == split, r["id"]
 
 
 def _build_splits():
@@ -197,9 +201,8 @@ def test_every_batch_read_has_the_run_it_was_first_dealt_in():
     newest: dict[str, int] = {}
     for split in ("train", "dev", "test"):
         for r in rows(split):
-            group = r["id"].rsplit(".", 1)[0] if r["source"] == "written" else r["source"]
             batch = r["id"].split("-")[0]
-            newest[batch] = max(newest.get(batch, 0), deal_of[group])
+            newest[batch] = max(newest.get(batch, 0), deal_of[_message(r)])
     assert all(saved["batches"][batch] >= deal for batch, deal in newest.items())
 
 

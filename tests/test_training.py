@@ -35,13 +35,10 @@ def test_the_selection_score_is_the_mean_of_the_sources_macro_f1(small_model, sm
     from needswants.data import read_examples
     from needswants.training import MIN_SOURCE_STATEMENTS, selection_score
 
-    def kind(e):
-        return (e.source or "unnamed").split(":")[0]
-
     dev = read_examples(small_train)
     by_kind = {}
     for e in dev:
-        by_kind.setdefault(kind(e), []).append(e)
+        by_kind.setdefault(e.source_kind, []).append(e)
     assert len(by_kind) >= 2 and all(len(rows) >= MIN_SOURCE_STATEMENTS for rows in by_kind.values())
     assert selection_score(small_model, dev) == pytest.approx(np.mean([_macro(small_model, rows) for rows in by_kind.values()]))
     # one source alone: its plain macro-F1; a source too small to count alone is scored with the other small ones

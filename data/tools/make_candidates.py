@@ -165,14 +165,16 @@ def more_letter_sentences(nlp, rng: random.Random, row: dict, drawn: list[tuple[
     return sorted(rng.sample(sents, min(n, len(sents))))
 
 
+def unused_of(corpora: Path, corpus: str, used: set[str]) -> list[dict]:
+    """The records of one corpus (its folder name) that no batch in ``used`` drew, in corpus order."""
+    return [r for r in read(corpora / corpus / "texts.jsonl") if f"{corpus}:{r['id']}" not in used]
+
+
 def unused_records(corpora: Path, used: set[str]) -> tuple[list[dict], list[dict], list[dict]]:
     """The banking queries, reviews (of 3-60 words) and complaint letters that no batch in ``used``
     drew, in corpus order."""
-    banking = [r for r in read(corpora / "banking77" / "texts.jsonl") if f"banking77:{r['id']}" not in used]
-    reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
-               if f"app_reviews_is22:{r['id']}" not in used and 3 <= len(r["text"].split()) <= 60]
-    letters = [r for r in read(corpora / "cfpb_complaints" / "texts.jsonl") if f"cfpb_complaints:{r['id']}" not in used]
-    return banking, reviews, letters
+    reviews = [r for r in unused_of(corpora, "app_reviews_is22", used) if 3 <= len(r["text"].split()) <= 60]
+    return unused_of(corpora, "banking77", used), reviews, unused_of(corpora, "cfpb_complaints", used)
 
 
 def round_two(corpora: Path, out: Path) -> dict[str, list[dict]]:
@@ -220,8 +222,7 @@ def fresh_round(corpora: Path, out: Path, round_number: int) -> dict[str, list[d
         add_sentences(batches[spec.letters[i % len(spec.letters)]], nlp, "cfpb_complaints", row,
                       letter_sentences(nlp, rng, row, 1, 3))
     if spec.n_long_reviews:
-        long_reviews = [r for r in read(corpora / "app_reviews_is22" / "texts.jsonl")
-                        if f"app_reviews_is22:{r['id']}" not in used and len(r["text"].split()) > 60]
+        long_reviews = [r for r in unused_of(corpora, "app_reviews_is22", used) if len(r["text"].split()) > 60]
         for i, row in enumerate(rng.sample(long_reviews, min(spec.n_long_reviews, len(long_reviews)))):
             add_sentences(batches[spec.long_reviews[i % len(spec.long_reviews)]], nlp, "app_reviews_is22", row)
     if spec.more_per_letter:
