@@ -1,4 +1,7 @@
-"""Building the spaCy ``Language``: blank English with a sentencizer, or a trained pipeline."""
+"""Building the spaCy ``Language``: blank English, or a trained pipeline.
+
+Sentences need no component of their own: where no component marks them, the ``needswants``
+component cuts them by spaCy's ``sentencizer`` rule (see :mod:`needswants.segment`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,10 +15,8 @@ UNUSED_COMPONENTS = ("ner", "textcat", "textcat_multilabel", "entity_ruler", "en
 
 
 def blank_pipeline() -> Language:
-    """English tokenizer plus the rule-based sentencizer: all the default model needs."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
+    """The English tokenizer: all the default model needs before its own component."""
+    return spacy.blank("en")
 
 
 def trained_pipeline(name_or_path: Union[str, Path]) -> Language:
@@ -27,6 +28,4 @@ def trained_pipeline(name_or_path: Union[str, Path]) -> Language:
             f"Cannot load the spaCy pipeline {str(name_or_path)!r}: it is not an installed package or a "
             "pipeline folder. Install one (e.g. pip install 'needswants[parser]') or leave spacy_model unset."
         ) from err
-    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("sentencizer")
     return nlp

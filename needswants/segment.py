@@ -1,7 +1,8 @@
 """Cut a Doc into statements: sentences, then clauses that may carry different labels.
 
-Sentences come from the pipeline (the ``sentencizer`` by default, a parser when one is
-loaded); a line break always ends a statement. Inside a sentence, a clause starts at a
+Sentences come from the pipeline when it marks them (a parser, say); otherwise from spaCy's
+``sentencizer`` rule, applied here to the token table (the same cuts, without a pipeline component
+of its own, which took a third of the time of tokenizing). A line break always ends a statement. Inside a sentence, a clause starts at a
 coordinating conjunction ("and", "but", "so") or a semicolon that opens a new subject
 ("My order is late and I'd like a refund"), or, when a dependency parse is present, at a
 conjoined verb with a subject of its own. Offsets are character offsets into ``doc.text``.
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
@@ -62,6 +64,31 @@ def _joined(words: tuple[str, ...], trailing: list[int]) -> str:
     return "".join(parts)
 
 
+#: the characters that end a sentence, as spaCy's ``sentencizer`` has them by default
+SENTENCE_END_CHARS = frozenset(Sentencizer.default_punct_chars)
+
+
+def rule_sentence_starts(words: tuple[str, ...], is_punct: tuple[bool, ...]) -> tuple[int, ...]:
+    """The tokens that begin a sentence by spaCy's ``sentencizer`` rule (default punctuation): the
+    first token, and the first token after a sentence-ending character (``.``, ``?``, ``!``, ...)
+    that is neither punctuation nor such a character. Only the tokens after each sentence end are
+    looked at, not every token."""
+    if not words:
+        return ()
+    starts = [0]
+    n = len(words)
+    i = 0  # where the search for the next sentence end begins
+    for end in itertools.compress(range(n), map(SENTENCE_END_CHARS.__contains__, words)):
+        if end < i:  # inside the run of punctuation that closed the last sentence
+            continue
+        i = end + 1
+        while i < n and (is_punct[i] or words[i] in SENTENCE_END_CHARS):
+            i += 1
+        if i < n:
+            starts.append(i)
+    return tuple(starts)
+
+
 @dataclass(frozen=True, slots=True)
 class TokenTable:
     """Per-token facts of one Doc, read once with ``Doc.to_array`` (creating spaCy Token
@@ -73,19 +100,22 @@ class TokenTable:
     is_space: tuple[bool, ...]
     is_punct: tuple[bool, ...]
     idx: tuple[int, ...]  # character offset where each token starts
-    sentence_starts: tuple[int, ...]  # tokens that begin a sentence, if the Doc has sentences
+    sentence_starts: tuple[int, ...]  # tokens that begin a sentence (the Doc's, or by :func:`rule_sentence_starts`)
     text: str  # the Doc's text (``doc.text`` itself would create a Token per token)
 
     @classmethod
     def of(cls, doc: Doc, lexemes: LexemeCache | None = None) -> "TokenTable":
-        """The table of ``doc``; pass a :class:`LexemeCache` of its vocab to reuse across Docs."""
+        """The table of ``doc``; pass a :class:`LexemeCache` of its vocab to reuse across Docs.
+        Its sentences are the Doc's when a pipeline component marked them, else by rule."""
         if not len(doc):
             return cls((), (), (), (), (), (), "")
         lexemes = LexemeCache(doc.vocab) if lexemes is None else lexemes
-        array = doc.to_array([ORTH, IDX, SPACY, SENT_START])
-        sentence_starts = tuple(np.flatnonzero(array[:, 3] == 1).tolist())
+        marked = doc.has_annotation("SENT_START")
+        array = doc.to_array([ORTH, IDX, SPACY, SENT_START] if marked else [ORTH, IDX, SPACY])
         orths, idx, trailing = array[:, :3].T.tolist()
         words, lower, is_space, is_punct = zip(*map(lexemes.__getitem__, orths))
+        sentence_starts = ((0, *(np.flatnonzero(array[1:, 3] == 1) + 1).tolist()) if marked  # the first always
+                           else rule_sentence_starts(words, is_punct))
         return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, _joined(words, trailing))
 
     def start_char(self, start: int) -> int:
@@ -130,7 +160,7 @@ def _pieces(doc: Doc, table: TokenTable) -> Iterator[tuple[int, int]]:
     """Token ranges of sentences, also cut at line breaks that end a statement."""
     if not len(doc):
         return
-    bounds = [i for i in table.sentence_starts if i > 0] if doc.has_annotation("SENT_START") else []
+    bounds = [i for i in table.sentence_starts if i > 0]
     spaces = itertools.compress(range(len(table.words)), table.is_space)
     breaks = [i for i in spaces if "\n" in table.words[i] and _breaks_statement(table, i)]
     # a line break token ends the piece before it and is itself skipped
