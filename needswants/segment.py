@@ -29,25 +29,31 @@ SUBJECT_STARTS = frozenset({
 MIN_CLAUSE_TOKENS = 3
 
 
+#: the characters that end a sentence, as spaCy's ``sentencizer`` has them by default
+SENTENCE_END_CHARS = frozenset(Sentencizer.default_punct_chars)
+
+
 LEXEME_CACHE_SIZE = 100_000
 SPACE_AFTER = ("", " ")  # a token's trailing white space, by its SPACY flag
 
 
 class LexemeCache(dict):
-    """ORTH hash -> (text, normalised lower case, is_space, is_punct) of the lexemes of one
-    vocab, read from spaCy on first use (reading them through ``to_array`` and the string
-    store for every token is slower); emptied when it grows too big, and pickled empty."""
+    """ORTH hash -> (text, normalised lower case, is_space, is_punct, whether it is one of
+    :data:`SENTENCE_END_CHARS`) of the lexemes of one vocab, read from spaCy on first use (reading
+    them through ``to_array`` and the string store for every token is slower); emptied when it
+    grows too big, and pickled empty."""
 
     def __init__(self, vocab: Vocab) -> None:
         super().__init__()
         self.vocab = vocab
 
-    def __missing__(self, orth: int) -> tuple[str, str, bool, bool]:
+    def __missing__(self, orth: int) -> tuple[str, str, bool, bool, bool]:
         if len(self) >= LEXEME_CACHE_SIZE:
             self.clear()
         lexeme = self.vocab[orth]
         lower = lexeme.lower_.replace("’", "'").replace("‘", "'")
-        facts = self[orth] = (lexeme.orth_, lower, lexeme.is_space, lexeme.is_punct)
+        text = lexeme.orth_
+        facts = self[orth] = (text, lower, lexeme.is_space, lexeme.is_punct, text in SENTENCE_END_CHARS)
         return facts
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -64,25 +70,22 @@ def _joined(words: tuple[str, ...], trailing: list[int]) -> str:
     return "".join(parts)
 
 
-#: the characters that end a sentence, as spaCy's ``sentencizer`` has them by default
-SENTENCE_END_CHARS = frozenset(Sentencizer.default_punct_chars)
-
-
-def rule_sentence_starts(words: tuple[str, ...], is_punct: tuple[bool, ...]) -> tuple[int, ...]:
-    """The tokens that begin a sentence by spaCy's ``sentencizer`` rule (default punctuation): the
-    first token, and the first token after a sentence-ending character (``.``, ``?``, ``!``, ...)
-    that is neither punctuation nor such a character. Only the tokens after each sentence end are
-    looked at, not every token."""
-    if not words:
+def rule_sentence_starts(is_punct: tuple[bool, ...], ends: tuple[bool, ...]) -> tuple[int, ...]:
+    """The tokens that begin a sentence by spaCy's ``sentencizer`` rule (default punctuation), from
+    each token's is_punct and whether it is a sentence-ending character (``ends``, see
+    :data:`SENTENCE_END_CHARS`): the first token, and the first token after such a character that
+    is neither punctuation nor such a character. Only the tokens after each sentence end are looked
+    at, not every token."""
+    if not ends:
         return ()
     starts = [0]
-    n = len(words)
+    n = len(ends)
     i = 0  # where the search for the next sentence end begins
-    for end in itertools.compress(range(n), map(SENTENCE_END_CHARS.__contains__, words)):
+    for end in itertools.compress(range(n), ends):
         if end < i:  # inside the run of punctuation that closed the last sentence
             continue
         i = end + 1
-        while i < n and (is_punct[i] or words[i] in SENTENCE_END_CHARS):
+        while i < n and (is_punct[i] or ends[i]):
             i += 1
         if i < n:
             starts.append(i)
@@ -110,12 +113,13 @@ class TokenTable:
         if not len(doc):
             return cls((), (), (), (), (), (), "")
         lexemes = LexemeCache(doc.vocab) if lexemes is None else lexemes
-        marked = doc.has_annotation("SENT_START")
-        array = doc.to_array([ORTH, IDX, SPACY, SENT_START] if marked else [ORTH, IDX, SPACY])
+        array = doc.to_array([ORTH, IDX, SPACY, SENT_START])
         orths, idx, trailing = array[:, :3].T.tolist()
-        words, lower, is_space, is_punct = zip(*map(lexemes.__getitem__, orths))
+        words, lower, is_space, is_punct, ends = zip(*map(lexemes.__getitem__, orths))
+        # marked: what doc.has_annotation("SENT_START") tells, read off the array
+        marked = len(doc) == 1 or "sents" in doc.user_hooks or bool(array[1:, 3].any())
         sentence_starts = ((0, *(np.flatnonzero(array[1:, 3] == 1) + 1).tolist()) if marked  # the first always
-                           else rule_sentence_starts(words, is_punct))
+                           else rule_sentence_starts(is_punct, ends))
         return cls(words, lower, is_space, is_punct, tuple(idx), sentence_starts, _joined(words, trailing))
 
     def start_char(self, start: int) -> int:
