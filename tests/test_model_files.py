@@ -75,7 +75,7 @@ def test_a_model_from_another_format_version_is_refused_with_how_to_retrain(mode
 
 def test_a_config_naming_an_unknown_component_is_refused(model_copy):
     config = model_copy / "config.cfg"
-    config.write_text(config.read_text().replace('factory = "sentencizer"', 'factory = "evil_component"'))
+    config.write_text(config.read_text().replace('factory = "needswants"', 'factory = "evil_component"'))
     with pytest.raises(ModelLoadError, match="evil_component"):
         needswants.load(model_copy)
 
