@@ -232,6 +232,8 @@ class NeedswantsComponent:
         lookups.to_disk(path, filename=LEMMA_FILE)
         if self.tagger is not None:
             self.tagger.to_disk(path)
+        else:  # a folder that held an older model may hold its tagger
+            TargetTagger.remove_from(path)
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "NeedswantsComponent":
         self._load(Path(path))

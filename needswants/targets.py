@@ -245,6 +245,13 @@ class TargetTagger:
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
         np.savez_compressed(folder / ARRAYS_FILE, weights=self.weights_, bias=self.bias_)
 
+    @staticmethod
+    def remove_from(folder: Path) -> None:
+        """Delete a tagger's files from ``folder``, if it holds them: a model without a tagger saved
+        over one with a tagger must not load the old tagger."""
+        for name in (SETTINGS_FILE, ARRAYS_FILE):
+            (Path(folder) / name).unlink(missing_ok=True)
+
     @classmethod
     def from_disk(cls, folder: Path) -> Optional["TargetTagger"]:
         """The tagger saved in ``folder``, or None when the model has none (an older model)."""

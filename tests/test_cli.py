@@ -245,6 +245,27 @@ def test_train_evaluate_and_data_check_commands(tmp_path, small_train):
     assert result.exit_code == 0 and result.output.strip().endswith("ok")
 
 
+def test_train_force_replaces_a_model_folder_whole_and_nothing_else(tmp_path, small_train):
+    train = tmp_path / "train.jsonl"
+    train.write_text("".join(json.dumps(r) + "\n" for r in small_train[:250]), encoding="utf-8")
+    model = tmp_path / "model"
+    assert run("train", str(train), "--C", "1", "-o", str(model)).exit_code == 0
+    (model / "left-over.txt").write_text("from an older model", encoding="utf-8")
+    result = run("train", str(train), "--C", "2", "-o", str(model))
+    assert result.exit_code == 1 and "--force" in result.output
+    result = run("train", str(train), "--C", "2", "-o", str(model), "--force")
+    assert result.exit_code == 0, result.output
+    assert not (model / "left-over.txt").exists()
+    assert json.loads((model / "meta.json").read_text())["needswants"]["C"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "train.jsonl"]  # no temporary folder left
+    not_a_model = tmp_path / "notes"
+    not_a_model.mkdir()
+    (not_a_model / "todo.txt").write_text("keep me", encoding="utf-8")
+    result = run("train", str(train), "--C", "2", "-o", str(not_a_model), "--force")
+    assert result.exit_code == 1 and "is not a model folder" in result.output
+    assert [p.name for p in not_a_model.iterdir()] == ["todo.txt"]
+
+
 def test_train_refuses_bad_rows_listing_each(tmp_path):
     train = tmp_path / "bad.csv"
     train.write_text("text,label\nI need help,need\n,want\nDark mode,wish\n", encoding="utf-8")

@@ -84,6 +84,16 @@ def test_a_model_without_a_tagger_falls_back_to_the_rule(saved_small_model, tmp_
             assert statement.target == describe(table, 0, len(doc), statement.label, cues)["target"]
 
 
+def test_a_model_without_a_tagger_saved_over_one_with_a_tagger_keeps_none(saved_small_model, tmp_path):
+    without = shutil.copytree(saved_small_model, tmp_path / "without")
+    (without / "needswants" / ARRAYS_FILE).unlink()
+    (without / "needswants" / "targets.json").unlink()
+    over = shutil.copytree(saved_small_model, tmp_path / "over")  # holds a tagger
+    needswants.load(without).save(over)
+    assert not (over / "needswants" / ARRAYS_FILE).exists()
+    assert needswants.load(over).component.tagger is None
+
+
 def test_a_tagger_file_without_its_arrays_is_named_as_incomplete(saved_small_model, tmp_path):
     copy = shutil.copytree(saved_small_model, tmp_path / "copy")
     (copy / "needswants" / ARRAYS_FILE).unlink()
