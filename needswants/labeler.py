@@ -239,8 +239,13 @@ ALLOWED_FACTORIES = frozenset({
 })
 
 
+def is_model_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a needswants model: its spaCy config and the classifier's settings."""
+    return (folder / "config.cfg").is_file() and (folder / "needswants" / "classifier.json").is_file()
+
+
 def _check_model_folder(folder: Path) -> None:
-    if not (folder / "config.cfg").is_file() or not (folder / "needswants" / "classifier.json").is_file():
+    if not is_model_folder(folder):
         raise ModelLoadError(
             f"{folder} is not a needswants model folder: it must hold config.cfg and "
             "needswants/classifier.json. Make one with `needswants train` or Labeler.save(DIR)."

@@ -14,8 +14,6 @@ from ._report import echo_err, fail, reported
 if TYPE_CHECKING:
     from ..labeler import Labeler
 
-MODEL_MARKERS = ("config.cfg", "meta.json")  # a folder holding one of these is taken for a model folder
-
 
 def shipped_corpus() -> Path:
     """The shipped corpus' train split (source checkout)."""
@@ -36,6 +34,7 @@ def train_command(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing model folder."),
 ) -> None:
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
+    from ..labeler import is_model_folder
     from ..training import train
 
     if output.exists() and not output.is_dir():
@@ -43,9 +42,9 @@ def train_command(
     replace = output.exists() and any(output.iterdir())
     if replace and not force:
         raise fail(f"{output} exists and is not empty; add --force to overwrite it.")
-    if replace and not any((output / name).is_file() for name in MODEL_MARKERS):
-        raise fail(f"{output} is not a model folder (it has no {' or '.join(MODEL_MARKERS)}), so --force will "
-                   "not replace it; give a new or empty folder.")
+    if replace and not is_model_folder(output):
+        raise fail(f"{output} is not a model folder (it has no config.cfg and needswants/classifier.json), so "
+                   "--force will not replace it; give a new or empty folder.")
     with reported():
         labeler = train(train_path, dev=dev, seed=seed, C=C, extra=shipped_corpus() if extend else None,
                         refit=refit)
