@@ -67,11 +67,16 @@ def test_a_target_file_with_a_pickled_array_is_refused(saved_small_model, tmp_pa
         needswants.load(copy)("Where is my refund?")
 
 
-def test_a_model_without_a_tagger_falls_back_to_the_rule(saved_small_model, tmp_path):
-    copy = shutil.copytree(saved_small_model, tmp_path / "copy")
+def _copy_without_tagger(model_folder, copy):
+    """A copy of ``model_folder`` at ``copy`` with the tagger's files deleted."""
+    copy = shutil.copytree(model_folder, copy)
     (copy / "needswants" / ARRAYS_FILE).unlink()
     (copy / "needswants" / "targets.json").unlink()
-    labeler = needswants.load(copy)
+    return copy
+
+
+def test_a_model_without_a_tagger_falls_back_to_the_rule(saved_small_model, tmp_path):
+    labeler = needswants.load(_copy_without_tagger(saved_small_model, tmp_path / "copy"))
     assert labeler.component.tagger is None
     text = "I need a new charger because mine broke."
     doc = labeler.nlp.make_doc(text)
@@ -85,9 +90,7 @@ def test_a_model_without_a_tagger_falls_back_to_the_rule(saved_small_model, tmp_
 
 
 def test_a_model_without_a_tagger_saved_over_one_with_a_tagger_keeps_none(saved_small_model, tmp_path):
-    without = shutil.copytree(saved_small_model, tmp_path / "without")
-    (without / "needswants" / ARRAYS_FILE).unlink()
-    (without / "needswants" / "targets.json").unlink()
+    without = _copy_without_tagger(saved_small_model, tmp_path / "without")
     over = shutil.copytree(saved_small_model, tmp_path / "over")  # holds a tagger
     needswants.load(without).save(over)
     assert not (over / "needswants" / ARRAYS_FILE).exists()
