@@ -10,7 +10,6 @@ training; nothing is tuned on it.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -33,9 +32,7 @@ def main() -> None:
     baseline = scores([e.label for e in test], KeywordBaseline().classify([e.text for e in test]))
     baseline.update(n=len(test), calibration_error=None)
     labeler.nlp.meta["needswants"].update(test=report, baseline_test=baseline)
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    labeler.save(OUT)
+    labeler.save(OUT, replace=True)
     meta = srsly.read_json(OUT / "meta.json")
     (OUT / "card.md").write_text(render_card(meta["needswants"]), encoding="utf-8")
     print(json.dumps({"dev": meta["needswants"]["dev"]["macro_f1"], "test": report["macro_f1"],

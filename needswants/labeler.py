@@ -11,6 +11,8 @@ import datetime as _dt
 import gc
 import multiprocessing
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -24,7 +26,7 @@ from spacy.util import minibatch
 from . import paths, pipeline
 from .collector import collector_paused
 from .component import NeedswantsComponent, register_extensions
-from .errors import ModelLoadError, check_text
+from .errors import ModelLoadError, SettingsError, check_text
 from .schema import LABELS, Result, Statement
 from .text import replace_lone_surrogates
 
@@ -192,14 +194,43 @@ class Labeler:
         return [LABELS[i] for i in proba.argmax(axis=1)] if len(proba) else []
 
     # -- persistence ----------------------------------------------------------------------
-    def save(self, folder: PathLike) -> Path:
-        """Write the model folder: spaCy pipeline, classifier (JSON + numeric arrays), meta.json and card.md."""
+    def save(self, folder: PathLike, replace: bool = False) -> Path:
+        """Write the model folder: spaCy pipeline, classifier (JSON + numeric arrays), meta.json and card.md.
+
+        With ``replace=True`` a model folder already at ``folder`` is replaced whole: the new model
+        is written beside it first, so no file of the old one is left behind and a failed save
+        leaves the old one as it was. A folder that holds something other than a model is refused.
+        """
         folder = Path(folder)
+        if replace and folder.is_dir() and any(folder.iterdir()):
+            if not is_model_folder(folder):
+                raise SettingsError(
+                    f"{folder} is not a model folder (it has no config.cfg and needswants/classifier.json), "
+                    "so save(replace=True) will not replace it; give a new or empty folder."
+                )
+            self._save_in_place_of(folder)
+        else:
+            self._write(folder)
+        return folder
+
+    def _write(self, folder: Path) -> None:
         self.nlp.to_disk(folder)
         from .card import render_card  # local: only saving needs the card template
 
         (folder / CARD_FILE).write_text(render_card(self.meta), encoding="utf-8")
-        return folder
+
+    def _save_in_place_of(self, folder: Path) -> None:
+        parent = folder.resolve().parent
+        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=parent))
+        try:
+            self._write(new)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=parent))
+        folder.rename(old / folder.name)
+        new.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 _worker_labeler: Optional[Labeler] = None

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import needswants
-from needswants.errors import ModelLoadError, UntrustedModelError
+from needswants.errors import ModelLoadError, SettingsError, UntrustedModelError
 
 SAMPLES = ["I was promised a call back.", "Can I get the card in blue?", "My app keeps crashing.", "Thanks a lot!",
            "My order is late and I'd like a refund. It should have arrived by now."]
@@ -29,6 +29,20 @@ def test_save_and_load_round_trip(small_model, saved_small_model):
 @pytest.fixture()
 def model_copy(saved_small_model, tmp_path):
     return shutil.copytree(saved_small_model, tmp_path / "copy")
+
+
+def test_save_with_replace_swaps_a_model_folder_whole_and_refuses_anything_else(small_model, model_copy, tmp_path):
+    (model_copy / "left-over.txt").write_text("from an older model", encoding="utf-8")
+    small_model.save(model_copy, replace=True)
+    assert not (model_copy / "left-over.txt").exists()
+    assert list(needswants.load(model_copy).pipe(SAMPLES)) == list(small_model.pipe(SAMPLES))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no temporary folder left beside it
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(SettingsError, match="is not a model folder"):
+        small_model.save(notes, replace=True)
+    assert [p.name for p in notes.iterdir()] == ["todo.txt"]
 
 
 def test_a_pickled_object_array_is_refused(model_copy):

@@ -1,18 +1,13 @@
 """``needswants train``: train a model folder from labelled statements."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from ..paths import PACKAGE_DIR
 from ._report import echo_err, fail, reported
-
-if TYPE_CHECKING:
-    from ..labeler import Labeler
 
 
 def shipped_corpus() -> Path:
@@ -48,30 +43,10 @@ def train_command(
     with reported():
         labeler = train(train_path, dev=dev, seed=seed, C=C, extra=shipped_corpus() if extend else None,
                         refit=refit)
-        if replace:
-            save_in_place_of(labeler, output)
-        else:
-            labeler.save(output)
+        labeler.save(output, replace=replace)
     meta = labeler.meta
     dev_f1 = ""
     if meta.get("dev"):
         fitted = " (of the fit on TRAIN alone that chose C)" if meta.get("refit_on_dev") else ""
         dev_f1 = f", dev macro-F1 {meta['dev']['macro_f1']:.3f}{fitted}"
     echo_err(f"needswants: trained on {meta['data']['n']} statements{dev_f1}; saved to {output}")
-
-
-def save_in_place_of(labeler: "Labeler", output: Path) -> None:
-    """Save ``labeler`` as ``output``, replacing the model folder there whole: the new model is
-    written beside it first, so no file of the old one is left behind, and a failed save leaves
-    the old one as it was."""
-    parent = output.resolve().parent
-    new = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=parent))
-    try:
-        labeler.save(new)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
-    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=parent))
-    output.rename(old / output.name)
-    new.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
