@@ -202,12 +202,7 @@ class Labeler:
         leaves the old one as it was. A folder that holds something other than a model is refused.
         """
         folder = Path(folder)
-        if replace and folder.is_dir() and any(folder.iterdir()):
-            if not is_model_folder(folder):
-                raise SettingsError(
-                    f"{folder} is not a model folder (it has no config.cfg and needswants/classifier.json), "
-                    "so save(replace=True) will not replace it; give a new or empty folder."
-                )
+        if replace and holds_model_to_replace(folder, "save(replace=True)"):
             self._save_in_place_of(folder)
         else:
             self._write(folder)
@@ -280,6 +275,20 @@ ALLOWED_FACTORIES = frozenset({
 def is_model_folder(folder: Path) -> bool:
     """Whether ``folder`` holds a needswants model: its spaCy config and the classifier's settings."""
     return (folder / "config.cfg").is_file() and (folder / "needswants" / "classifier.json").is_file()
+
+
+def holds_model_to_replace(folder: Path, asked_by: str) -> bool:
+    """Whether saving with ``replace`` at ``folder`` must swap out what is there (a folder that is
+    not empty). Raises SettingsError when what is there is not a model; ``asked_by`` names the
+    option that asked to replace it ("--force", "save(replace=True)")."""
+    if not (folder.is_dir() and any(folder.iterdir())):
+        return False
+    if not is_model_folder(folder):
+        raise SettingsError(
+            f"{folder} is not a model folder (it has no config.cfg and needswants/classifier.json), "
+            f"so {asked_by} will not replace it; give a new or empty folder."
+        )
+    return True
 
 
 def _check_model_folder(folder: Path) -> None:

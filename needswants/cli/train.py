@@ -29,7 +29,7 @@ def train_command(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing model folder."),
 ) -> None:
     """Train a Labeler and save it as a model folder (model, meta.json, card.md)."""
-    from ..labeler import is_model_folder
+    from ..labeler import holds_model_to_replace
     from ..training import train
 
     if output.exists() and not output.is_dir():
@@ -37,10 +37,9 @@ def train_command(
     replace = output.exists() and any(output.iterdir())
     if replace and not force:
         raise fail(f"{output} exists and is not empty; add --force to overwrite it.")
-    if replace and not is_model_folder(output):
-        raise fail(f"{output} is not a model folder (it has no config.cfg and needswants/classifier.json), so "
-                   "--force will not replace it; give a new or empty folder.")
     with reported():
+        if replace:
+            holds_model_to_replace(output, "--force")  # refused before training, which takes minutes
         labeler = train(train_path, dev=dev, seed=seed, C=C, extra=shipped_corpus() if extend else None,
                         refit=refit)
         labeler.save(output, replace=replace)
