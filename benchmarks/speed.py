@@ -1,6 +1,7 @@
 """Speed and memory of `nw.pipe`, beside spaCy's bare tokenizer + sentencizer on the same texts.
 
-    python benchmarks/speed.py            # prints a Markdown table; writes benchmarks/out/speed.json
+    python benchmarks/speed.py                   # prints a Markdown table; writes benchmarks/out/speed.json
+    python benchmarks/speed.py --model accurate  # the same for the accurate model: out/speed_accurate.json
 
 Single process, this machine. Both sides first label the same 2,000 other texts (warm-up), then
 label the measured texts, which are new to both, taking turns chunk by chunk (each going first
@@ -12,6 +13,7 @@ in fresh processes.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import subprocess
@@ -31,6 +33,9 @@ def child(code: str) -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="default", help="a shipped model's name or a model folder")
+    model = parser.parse_args().model
     sys.path.insert(0, str(HERE))
     import spacy
 
@@ -47,7 +52,7 @@ def main() -> None:
         "from _texts import customer_texts\n"
         "import needswants\n"
         f"texts, count = customer_texts()[{WARM_TEXTS}:], 0\n"
-        "for n, result in enumerate(needswants.load().pipe(texts), 1):\n"
+        f"for n, result in enumerate(needswants.load({model!r}).pipe(texts), 1):\n"
         "    count += len(result.statements)\n"
         f"    if count >= {MIN_STATEMENTS}:\n"
         "        break\n"
@@ -56,7 +61,7 @@ def main() -> None:
     chosen = texts[:counted["texts"]]
     bare = spacy.blank("en")
     bare.add_pipe("sentencizer")
-    nw = needswants.load()
+    nw = needswants.load(model)
     list(bare.pipe(warm))
     list(nw.pipe(warm))
 
@@ -77,7 +82,7 @@ def main() -> None:
     first = child(
         "import time; t = time.perf_counter()\n"
         "import needswants\n"
-        "nw = needswants.load(); r = nw('I was told it would arrive Monday.')\n"
+        f"nw = needswants.load({model!r}); r = nw('I was told it would arrive Monday.')\n"
         "import json; print(json.dumps({'seconds': time.perf_counter() - t}))"
     )
     peak = child(
@@ -86,11 +91,12 @@ def main() -> None:
         "from _texts import customer_texts\n"
         "import needswants\n"
         f"texts = customer_texts()[{WARM_TEXTS}:{WARM_TEXTS} + {len(chosen)}]\n"
-        "nw = needswants.load()\n"
+        f"nw = needswants.load({model!r})\n"
         "n = sum(len(r.statements) for r in nw.pipe(texts))\n"
         "print(json.dumps({'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'n': n}))"
     )
     result = {
+        "model": model,
         "texts": len(chosen),
         "statements": statements,
         "bare_sentences": sentences,
@@ -110,7 +116,8 @@ def main() -> None:
                    f"{len(__import__('os').sched_getaffinity(0))} cores",
     }
     (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "speed.json" if model == "default" else f"speed_{Path(model).name}.json"
+    (HERE / "out" / name).write_text(json.dumps(result, indent=2) + "\n")
     print(f"| measure | value |\n|---|---|\n"
           f"| texts / statements | {result['texts']:,} / {result['statements']:,} |\n"
           f"| spaCy tokenizer + sentencizer | {result['texts_per_s']['bare']:,.0f} texts/s "

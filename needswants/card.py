@@ -26,6 +26,24 @@ def _metrics_table(report: dict[str, Any]) -> str:
 C_GIVEN = "given"
 
 
+def _encoder_lines(meta: dict[str, Any]) -> list[str]:
+    """The accurate model's paragraph: what the transformer is and how its scores are blended."""
+    encoder = meta.get("encoder")
+    if not encoder:
+        return []
+    tune, mix = encoder.get("fine_tune", {}), encoder.get("blend", {})
+    return [
+        f"Blended with a transformer: {encoder.get('base_model')} (PyPI {encoder.get('base_package')}) fine-tuned "
+        f"on the same statements for {tune.get('epochs')} epochs (lr {tune.get('lr')}, batch {tune.get('batch_size')}, "
+        f"at most {tune.get('max_tokens')} tokens, seed {tune.get('seed')}, torch {encoder.get('torch')}), exported "
+        f"to ONNX with {encoder.get('quantized') or 'float32 weights'} and run with onnxruntime. Each statement's "
+        f"probabilities are {1 - mix.get('weight', 0.5):g} x the NB-SVM's + {mix.get('weight', 0.5):g} x the "
+        f"transformer's, recalibrated by temperature {mix.get('temperature')} (fitted on {mix.get('fitted_on')}). "
+        "Levels and targets are the default model's.",
+        "",
+    ]
+
+
 def render_card(meta: dict[str, Any]) -> str:
     data = meta.get("data", {})
     parts = [
@@ -39,6 +57,9 @@ def render_card(meta: dict[str, Any]) -> str:
         "features, temperature-calibrated; targets: "
         + ("a learned B/I/O tagger." if meta.get("target_tagger") else "the words after the cue (rule)."),
         "",
+    ]
+    parts += _encoder_lines(meta)
+    parts += [
         "## Intended use", "", meta.get("intended_use", ""), "",
         "## Limits", "", meta.get("limits", ""), "",
         "## Training data", "",
@@ -54,6 +75,8 @@ def render_card(meta: dict[str, Any]) -> str:
     for split in ("dev", "test"):
         if meta.get(split):
             parts += [f"## Scores on {split}", "", _metrics_table(meta[split]), ""]
+    if meta.get("nbsvm_test"):
+        parts += ["## The NB-SVM alone (the default model) on test", "", _metrics_table(meta["nbsvm_test"]), ""]
     if meta.get("baseline_test"):
         parts += ["## Keyword baseline on test", "", _metrics_table(meta["baseline_test"]), ""]
     parts += ["## Library versions", ""] + [f"- {k}: {v}" for k, v in meta.get("versions", {}).items()]

@@ -22,6 +22,7 @@ from spacy.util import minibatch
 from . import attributes, features, hints, paths
 from .collector import collector_paused
 from .cues import CueMatch, CueMatcher
+from .encoder import ENCODER_FOLDER, Encoder, holds_encoder, remove_encoder
 from .errors import ModelLoadError
 from .lemmas import LemmaTable
 from .model import StatementClassifier
@@ -88,6 +89,7 @@ class NeedswantsComponent:
         self._classifier: Optional[StatementClassifier] = None
         self._lemmas: Optional[LemmaTable] = None
         self._tagger: Optional[TargetTagger] = None  # None: targets by rule (a model trained without one)
+        self._encoder: Optional[Encoder] = None  # the accurate model's transformer, blended with the classifier
         register_extensions()
 
     # -- state ----------------------------------------------------------------------------
@@ -96,6 +98,7 @@ class NeedswantsComponent:
         lookups = Lookups().from_disk(folder, filename=LEMMA_FILE) if (folder / LEMMA_FILE).is_file() else None
         self._lemmas = LemmaTable(lookups.get_table("lemma_lookup").items() if lookups else {})
         self._tagger = TargetTagger.from_disk(folder)
+        self._encoder = Encoder(folder / ENCODER_FOLDER) if holds_encoder(folder) else None
 
     def _load_model_folder(self) -> None:
         """Read the model folder (this component's, or the shipped one) on first use."""
@@ -121,6 +124,27 @@ class NeedswantsComponent:
         if self._classifier is None:  # the tagger is read with the classifier
             self._load_model_folder()
         return self._tagger
+
+    @property
+    def encoder(self) -> Optional[Encoder]:
+        """The transformer whose probabilities are blended with the classifier's, or None (the default model)."""
+        if self._classifier is None:  # the encoder is read with the classifier
+            self._load_model_folder()
+        return self._encoder
+
+    def set_encoder(self, model_encoder: Optional[Encoder]) -> None:
+        """Blend this encoder's probabilities with the classifier's from now on (None: the classifier alone)."""
+        if self._classifier is None:
+            self._load_model_folder()
+        self._encoder = model_encoder
+
+    def classify_views(self, views: list[dict[str, Any]], texts: list[str]) -> tuple[Any, list[Optional[str]]]:
+        """Probabilities (n, 4) and expectation levels of statements given by their feature views
+        and their texts (which only the encoder reads)."""
+        model_encoder = self.encoder
+        if model_encoder is None:
+            return self.classifier.predict(views)
+        return self.classifier.predict(views, adjust=lambda proba: model_encoder.fuse(proba, texts))
 
     def set_model(self, classifier: StatementClassifier, lemmas: LemmaTable,
                   tagger: Optional[TargetTagger] = None) -> None:
@@ -190,7 +214,9 @@ class NeedswantsComponent:
         all_views = [v for *_, views in analysed for v in views]
         if not all_views:
             return [([], []) for _ in docs]
-        proba, levels = self.classifier.predict(all_views)
+        texts = [table.text[table.start_char(start):table.end_char(end)]
+                 for table, ranges, *_ in analysed for start, end in ranges] if self.encoder is not None else []
+        proba, levels = self.classify_views(all_views, texts)
         best = proba.argmax(axis=1).tolist()
         targets = self._targets(analysed, best)
         rows = iter(zip(best, proba.tolist(), levels, targets))
@@ -234,6 +260,10 @@ class NeedswantsComponent:
             self.tagger.to_disk(path)
         else:  # a folder that held an older model may hold its tagger
             TargetTagger.remove_from(path)
+        if self.encoder is not None:
+            self.encoder.to_disk(path / ENCODER_FOLDER)
+        else:  # nor its encoder
+            remove_encoder(path)
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "NeedswantsComponent":
         self._load(Path(path))

@@ -39,7 +39,7 @@ from .batch import DEFAULT_MAX_CHARS, OUTPUT_FORMATS, Summary, label_export
 from .errors import InputError
 from .io import writers
 from .io.parts import ROWS_PER_PART, Part, input_files, plan_parts
-from .labeler import Labeler, load
+from .labeler import Labeler, load, model_folder
 
 MANIFEST = "_manifest.json"
 
@@ -74,7 +74,7 @@ def label_dataframe(ddf: dd.DataFrame, text: str = "body", id: str = "id",
     missing = [column for column in (text, id) if column not in ddf.columns]
     if missing:
         raise KeyError(f"Unknown column {missing[0]!r}; the DataFrame has: {', '.join(map(str, ddf.columns))}")
-    folder = str(Path(model).resolve()) if model is not None else None
+    folder = str(model_folder(model).resolve()) if model is not None else None
     return ddf.map_partitions(label_partition, text, id, folder, batch_size, meta=_meta(ddf[id].dtype))
 
 
@@ -240,7 +240,7 @@ def label_files(export: str, folder: Union[str, Path], scheduler: Union[str, dis
                          "name an output folder outside the export.")
     parts = plan_parts([str(path) for path in files], input_format, rows_per_part)
     options = PartOptions(fmt=fmt, text_columns=tuple(text_columns), id_column=id_column, keep_columns=keep_columns,
-                          encoding=encoding, model=str(Path(model).resolve()) if model is not None else None,
+                          encoding=encoding, model=str(model_folder(model).resolve()) if model is not None else None,
                           batch_size=batch_size, max_chars=max_chars, clean=clean)
     plan = json.loads(json.dumps({"format": fmt, "options": {k: v for k, v in asdict(options).items() if k != "fmt"},
                                   "parts": [p.describe() for p in parts]}))  # as the manifest will read back

@@ -186,7 +186,9 @@ class Labeler:
 
     def predict_proba(self, statements: Sequence[str]) -> np.ndarray:
         """Probabilities (n, 4) for strings each taken as ONE statement; columns in ``labels`` order."""
-        return self.component.classifier.predict_proba(self._whole_statement_views(statements))
+        views = self._whole_statement_views(statements)
+        texts = [replace_lone_surrogates(t) for t in statements] if self.component.encoder is not None else []
+        return self.component.classify_views(views, texts)[0]
 
     def classify(self, statements: Sequence[str]) -> list[str]:
         """One label per string, each string taken as one statement (no segmentation)."""
@@ -318,9 +320,21 @@ def _check_model_folder(folder: Path) -> None:
         )
 
 
+def model_folder(path: Optional[PathLike] = None) -> Path:
+    """The folder :func:`load` reads for ``path``: the shipped default for None, the shipped model of
+    that name for "default" or "accurate" (unless the working directory has a model folder so named),
+    else ``path`` itself."""
+    if path is None:
+        return paths.shipped_model_folder()
+    if str(path) in paths.SHIPPED_MODELS and not is_model_folder(Path(path)):
+        return paths.shipped_model_folder(str(path))
+    return Path(path)
+
+
 def load(path: Optional[PathLike] = None, *, spacy_model: Optional[PathLike] = None,
          freeze_gc: bool = True) -> Labeler:
-    """Load a Labeler: the shipped default model, or the model folder at ``path``.
+    """Load a Labeler: the shipped default model, the shipped model named ``path`` ("default" or
+    "accurate", unless a model folder of that name is in the working directory), or the model folder at ``path``.
 
     ``spacy_model`` (an installed package name or a folder) swaps in a trained spaCy pipeline
     whose parser then gives clause boundaries; the default needs none. With ``freeze_gc`` (the
@@ -329,7 +343,7 @@ def load(path: Optional[PathLike] = None, *, spacy_model: Optional[PathLike] = N
     dropped (see :func:`_freeze_loaded_objects`). Pass False to leave the garbage collector as it is.
     Worker processes of ``pipe(n_process=N)`` always freeze: they live only for the labelling.
     """
-    folder = Path(path) if path is not None else paths.shipped_model_folder()
+    folder = model_folder(path)
     _check_model_folder(folder)
     register_extensions()
     if spacy_model is None:

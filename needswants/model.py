@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -143,15 +143,20 @@ class StatementClassifier:
         if not hasattr(self, "coef_"):
             raise RuntimeError("This StatementClassifier is not fitted yet; call fit() or load a model.")
 
-    def predict(self, views: Sequence[Mapping[str, Sequence[str]]]) -> tuple[np.ndarray, list[str | None]]:
+    def predict(self, views: Sequence[Mapping[str, Sequence[str]]],
+                adjust: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, list[str | None]]:
         """Probabilities (n, 4) in :data:`LABELS` order, and the level of each statement whose
-        most likely label is ``expectation`` (None for the others). Features are computed once."""
+        most likely label is ``expectation`` (None for the others). Features are computed once.
+        ``adjust`` maps the probabilities to those that count (the accurate model's blend) before
+        the levels are chosen."""
         self._check_fitted()
         proba = np.zeros((len(views), len(LABELS)))
         if not views:
             return proba, []
         X = self.featurizer_.transform(views)
         proba[:, self.label_classes_] = self._label_proba(X)
+        if adjust is not None:
+            proba = adjust(proba)
         expectation = np.flatnonzero(proba.argmax(axis=1) == LABELS.index("expectation"))
         levels: list[str | None] = [None] * len(views)
         for row, level in zip(expectation, self._levels(X[expectation])):

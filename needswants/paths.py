@@ -7,16 +7,19 @@ from .errors import ModelLoadError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_NAME = "default"
+#: The models that ship with needswants, by the name ``needswants.load(NAME)`` takes.
+SHIPPED_MODELS = ("default", "accurate")
 
 
-def shipped_model_folder() -> Path:
-    """The shipped model folder: inside the wheel, or ``models/default`` in a checkout."""
-    for candidate in (PACKAGE_DIR / "_models" / DEFAULT_MODEL_NAME,
-                      PACKAGE_DIR.parent / "models" / DEFAULT_MODEL_NAME):
+def shipped_model_folder(name: str = DEFAULT_MODEL_NAME) -> Path:
+    """The folder of shipped model ``name``: inside the wheel, or ``models/NAME`` in a checkout."""
+    if name not in SHIPPED_MODELS:
+        raise ModelLoadError(f"needswants ships no model named {name!r}; the shipped models are {list(SHIPPED_MODELS)}.")
+    for candidate in (PACKAGE_DIR / "_models" / name, PACKAGE_DIR.parent / "models" / name):
         if (candidate / "config.cfg").is_file():
             return candidate
     raise ModelLoadError(
-        "The shipped needswants model is missing from this install. Reinstall needswants "
+        f"The shipped needswants model {name!r} is missing from this install. Reinstall needswants "
         "(pip install --force-reinstall needswants), or pass a model folder: needswants.load(DIR)."
     )
 

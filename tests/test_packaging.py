@@ -20,6 +20,9 @@ def test_wheel_contains_the_model_and_loads_it_from_anywhere(tmp_path):
     for member in ("config.cfg", "meta.json", "card.md", "needswants/classifier.json", "needswants/classifier.npz",
                    "needswants/lookups.bin", "needswants/targets.json", "needswants/targets.npz"):
         assert f"needswants/_models/default/{member}" in names
+        assert f"needswants/_models/accurate/{member}" in names
+    for member in ("model.onnx", "tokenizer.json", "encoder.json"):
+        assert f"needswants/_models/accurate/needswants/encoder/{member}" in names
     assert "needswants/py.typed" in names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
@@ -27,7 +30,8 @@ def test_wheel_contains_the_model_and_loads_it_from_anywhere(tmp_path):
     code = ("import needswants, needswants.paths as p\n"
             "print(p.shipped_model_folder().relative_to(p.PACKAGE_DIR).as_posix())\n"
             "print(needswants.load()('I need a refund.').statements[0].label in needswants.LABELS)\n"
-            "print(needswants.load().component.tagger is not None)")
+            "print(needswants.load().component.tagger is not None)\n"
+            "print(needswants.load('accurate').classify(['Dark mode please!'])[0] in needswants.LABELS)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": ""},
                          capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["_models/default", "True", "True"]
+    assert out.stdout.split() == ["_models/default", "True", "True", "True"]

@@ -11,7 +11,7 @@ from ._report import echo_err, reported
 
 
 def evaluate_command(
-    model: Path = typer.Argument(..., metavar="MODEL_DIR", help="Model folder (from `needswants train`)."),
+    model: Path = typer.Argument(..., metavar="MODEL_DIR", help="Model folder (from `needswants train`), or a shipped model's name: default or accurate."),
     test_path: Path = typer.Argument(..., metavar="TEST", help="Labelled statements (.jsonl or .csv)."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report here."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),

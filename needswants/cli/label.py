@@ -24,7 +24,7 @@ def label_command(
     fmt: Optional[str] = typer.Option(None, "--format", help="Output format: jsonl, csv or parquet (default: from the extension)."),
     input_format: Optional[str] = typer.Option(None, "--input-format", help="csv, jsonl, json or parquet (default: from the extension)."),
     encoding: str = typer.Option("utf-8-sig", "--encoding", help="Text encoding of CSV/JSON input."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped model)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder, or a shipped model's name: default or accurate (default: default)."),
     n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes."),
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Texts per batch."),
     max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", min=1, help="Longer texts get an error record."),
