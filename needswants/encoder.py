@@ -73,10 +73,16 @@ class Encoder:
                 raise ModelLoadError(f"{folder} has no {name}; rebuild the model (models/train_accurate.py).")
         # held in memory, so the model works on whatever happens to its folder (save(replace=True) swaps it)
         self._model_bytes = (folder / MODEL_FILE).read_bytes()
-        self._tokenizer_json = (folder / TOKENIZER_FILE).read_text(encoding="utf-8")
-        if hashlib.sha256(self._model_bytes).hexdigest() != self.settings.get("model_sha256"):
-            raise ModelLoadError(f"{folder / MODEL_FILE} does not match the sha256 in {path}: the file was changed "
-                                 "or cut short. Reinstall needswants, or rebuild the model (models/train_accurate.py).")
+        tokenizer_bytes = (folder / TOKENIZER_FILE).read_bytes()
+        for name, held, key in ((MODEL_FILE, self._model_bytes, "model_sha256"),
+                                (TOKENIZER_FILE, tokenizer_bytes, "tokenizer_sha256")):
+            if hashlib.sha256(held).hexdigest() != self.settings.get(key):
+                raise ModelLoadError(f"{folder / name} does not match the sha256 in {path}: the file was changed "
+                                     "or cut short. Reinstall needswants, or rebuild the model (models/train_accurate.py).")
+        try:
+            self._tokenizer_json = tokenizer_bytes.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ModelLoadError(f"{folder / TOKENIZER_FILE} is not UTF-8 ({err}); rebuild the model.") from err
         self._session: Any = None
         self._tokenizer: Any = None
 
@@ -92,7 +98,7 @@ class Encoder:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / MODEL_FILE).write_bytes(self._model_bytes)
-        (folder / TOKENIZER_FILE).write_text(self._tokenizer_json, encoding="utf-8")
+        (folder / TOKENIZER_FILE).write_bytes(self._tokenizer_json.encode("utf-8"))  # as hashed: no newline changes
         (folder / SETTINGS_FILE).write_text(json.dumps(self.settings, indent=2), encoding="utf-8")
 
     @property

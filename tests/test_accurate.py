@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import needswants
 from needswants import LABELS
-from needswants.encoder import ENCODER_FOLDER, MODEL_FILE, SETTINGS_FILE, blend, fit_blend_temperature
+from needswants.encoder import ENCODER_FOLDER, MODEL_FILE, SETTINGS_FILE, TOKENIZER_FILE, blend, fit_blend_temperature
+from needswants.cli import app
 from needswants.errors import ModelLoadError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,11 +88,39 @@ def accurate_copy(tmp_path):
     return shutil.copytree(needswants.labeler.model_folder("accurate"), tmp_path / "accurate")
 
 
-def test_a_changed_or_cut_onnx_file_is_refused(accurate_copy):
-    model = accurate_copy / "needswants" / ENCODER_FOLDER / MODEL_FILE
-    model.write_bytes(model.read_bytes()[:-1000])
-    with pytest.raises(ModelLoadError, match="does not match the sha256"):
+@pytest.mark.parametrize("name", [MODEL_FILE, TOKENIZER_FILE])
+def test_a_changed_or_cut_encoder_file_is_refused(accurate_copy, name):
+    changed = accurate_copy / "needswants" / ENCODER_FOLDER / name
+    changed.write_bytes(changed.read_bytes()[:-1000])
+    with pytest.raises(ModelLoadError, match=f"{name} does not match the sha256"):
         needswants.load(accurate_copy).classify(["x"])
+
+
+def test_without_the_accurate_extra_loading_names_the_install_command():
+    blocked = ("import sys; sys.modules['onnxruntime'] = None\n"  # as if onnxruntime were not installed
+               "import needswants\n"
+               "assert needswants.load().classify(['Dark mode please!']) == ['want']\n"
+               "try:\n    needswants.load('accurate')\n"
+               "except needswants.errors.ModelLoadError as err:\n    print(err)\n")
+    done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "pip install 'needswants[accurate]'" in done.stdout
+
+
+def test_the_label_command_takes_the_accurate_model_by_name(accurate, tmp_path):
+    export = tmp_path / "tickets.jsonl"
+    export.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TICKETS)), encoding="utf-8")
+    out = tmp_path / "labelled.jsonl"
+    done = CliRunner().invoke(app, ["label", str(export), "-o", str(out), "--id-column", "id", "--model", "accurate"])
+    assert done.exit_code == 0, done.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == list(range(len(TICKETS)))
+    for record, ticket in zip(records, TICKETS):
+        expected = accurate(ticket).statements
+        assert [(s["label"], s["start"], s["end"]) for s in record["statements"]] == \
+            [(s.label, s.start, s.end) for s in expected]
+        # the confidences are the blend's, not the default model's (whose labels may well agree)
+        assert [s["confidence"] for s in record["statements"]] == pytest.approx([s.confidence for s in expected])
 
 
 def test_an_encoder_of_another_format_is_refused_with_how_to_rebuild(accurate_copy):
